@@ -1,0 +1,242 @@
+"""The browse filters (/activities/ and everything that shares its query string).
+
+Everything narrows in SQL: the same FilterSet serves the page, the CSV export and the feeds, so a
+shared URL means the same list everywhere.
+"""
+
+from datetime import time
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
+from venues.geocoders import locate
+
+from directory.models import ProviderPage
+from venues.accessibility import AVAILABLE_STATUSES, FEATURE_CHOICES, FEATURES
+from venues.geo import Location, PostcodeError, approx_distance_sq_factors, bounding_box
+from venues.models import VenueFeature
+
+from .enums import WEEKDAY_CODES, ActivityKind, ReferralRoute, TimeOfDay
+from .models import ActivityFeature, ActivityPage, Audience, Category, Schedule
+
+DAY_CHOICES = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+]
+TIME_RANGES = {
+    TimeOfDay.MORNING: (time(0, 0), time(12, 0)),
+    TimeOfDay.AFTERNOON: (time(12, 0), time(17, 0)),
+    TimeOfDay.EVENING: (time(17, 0), time(23, 59, 59)),
+}
+RADIUS_CHOICES = [
+    ("1", "1 mile"),
+    ("2", "2 miles"),
+    ("3", "3 miles"),
+    ("5", "5 miles"),
+    ("10", "10 miles"),
+]
+CHECKBOXES = forms.CheckboxSelectMultiple
+SORT_CHOICES = [("", "Best match"), ("title", "Name (A to Z)"), ("distance", "Nearest first")]
+
+
+class PostcodeField(forms.CharField):
+    """Cleans to a venues.geo.Location, or says clearly what is wrong with the postcode."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return locate(value)
+        except PostcodeError as exc:
+            raise forms.ValidationError(str(exc), code="postcode") from exc
+
+
+class YesFilter(django_filters.BooleanFilter):
+    """A checkbox: present means yes, absent means "don't filter"."""
+
+    field_class = forms.BooleanField
+
+
+def active_schedules(*, today) -> QuerySet[Schedule]:
+    return Schedule.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+
+
+def has_feature(code: str) -> Q:
+    """True where the venue (venue features) or the session (activity features) has `code`."""
+    if FEATURES[code].kind == "A":
+        return Q(
+            Exists(
+                ActivityFeature.objects.filter(
+                    activity=OuterRef("pk"), code=code, status__in=AVAILABLE_STATUSES
+                )
+            )
+        )
+    return Q(
+        Exists(
+            VenueFeature.objects.filter(
+                venue=OuterRef("venue"), code=code, status__in=AVAILABLE_STATUSES
+            )
+        )
+    )
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="filter_text")
+    postcode = django_filters.Filter(field_class=PostcodeField, label="Postcode", method="noop")
+    radius = django_filters.ChoiceFilter(
+        choices=RADIUS_CHOICES, label="Within", empty_label="Any distance", method="noop"
+    )
+    day = django_filters.MultipleChoiceFilter(
+        choices=DAY_CHOICES, label="Day", method="noop", widget=CHECKBOXES
+    )
+    time = django_filters.MultipleChoiceFilter(
+        choices=TimeOfDay.choices, label="Time of day", method="noop", widget=CHECKBOXES
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        label="Topic",
+        method="filter_related",
+        widget=CHECKBOXES,
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=ActivityKind.choices, label="Type", widget=CHECKBOXES
+    )
+    access = django_filters.MultipleChoiceFilter(
+        choices=FEATURE_CHOICES, label="Access needs", method="filter_access", widget=CHECKBOXES
+    )
+    online = django_filters.ChoiceFilter(
+        choices=[("yes", "Online"), ("no", "In person")],
+        label="Online or in person",
+        empty_label="Either",
+        method="filter_online",
+    )
+    free = YesFilter(label="Free only", method="filter_free")
+    referral = django_filters.MultipleChoiceFilter(
+        choices=ReferralRoute.choices,
+        label="How to join",
+        method="filter_referral",
+        widget=CHECKBOXES,
+    )
+    audience = django_filters.ModelMultipleChoiceFilter(
+        queryset=Audience.objects.all(),
+        to_field_name="slug",
+        label="For",
+        method="filter_related",
+        widget=CHECKBOXES,
+    )
+    provider = django_filters.ModelMultipleChoiceFilter(
+        queryset=ProviderPage.objects.live().order_by("title"),
+        to_field_name="slug",
+        field_name="provider",
+        label="Organisation",
+        widget=CHECKBOXES,
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, label="Sort by", empty_label=None, method="noop"
+    )
+
+    def __init__(self, data=None, *args, today=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    # Fields handled together in filter_queryset (day and time must match the same slot).
+    def noop(self, queryset, name, value):
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(who_for__icontains=word)
+                | Q(provider__title__icontains=word)
+                | Q(venue__name__icontains=word)
+                | Q(
+                    Exists(Category.objects.filter(activities=OuterRef("pk"), name__icontains=word))
+                )
+            )
+        return queryset
+
+    def filter_related(self, queryset, name, value):
+        """Any of the chosen topics (or audiences), without joining rows twice."""
+        if not value:
+            return queryset
+        through = {"category": ActivityPage.categories, "audience": ActivityPage.audiences}[name]
+        links = through.through.objects.filter(
+            activitypage=OuterRef("pk"), **{f"{name}__in": value}
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_access(self, queryset, name, value):
+        for code in value:  # every chosen need must be met
+            queryset = queryset.filter(has_feature(code))
+        return queryset
+
+    def filter_online(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(online=True)
+        return queryset.filter(venue__isnull=False)
+
+    def filter_free(self, queryset, name, value):
+        return queryset.filter(cost__istartswith="free") if value else queryset
+
+    def filter_referral(self, queryset, name, value):
+        condition = Q()
+        for route in value:
+            condition |= Q(**{f"{route}_referral": True})
+        return queryset.filter(condition)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        queryset = self._filter_slots(queryset, days=data.get("day"), times=data.get("time"))
+        location: Location | None = data.get("postcode")
+        if location is not None:
+            queryset = self._filter_distance(queryset, location, data.get("radius"))
+        return self._order(queryset, data.get("sort"), location)
+
+    def _filter_slots(self, queryset, *, days, times):
+        if not days and not times:
+            return queryset
+        slots = active_schedules(today=self.today).filter(activity=OuterRef("pk"))
+        if days:
+            slots = slots.filter(weekday__in=[WEEKDAY_CODES.index(d) for d in days])
+        if times:
+            window = Q()
+            for name in times:
+                start, end = TIME_RANGES[name]
+                window |= Q(start_time__gte=start, start_time__lt=end)
+            slots = slots.filter(window)
+        return queryset.filter(Exists(slots))
+
+    def _filter_distance(self, queryset, location: Location, radius: str | None):
+        lat0, lon0 = location.latitude, location.longitude
+        per_lat, per_lon = approx_distance_sq_factors((lat0, lon0))
+        # Equirectangular distance squared, in miles^2: plain arithmetic, so it runs in SQL on
+        # SQLite and PostgreSQL alike. geopy gives the exact figure shown on the page.
+        dlat = (Cast(F("venue__latitude"), FloatField()) - lat0) * per_lat
+        dlon = (Cast(F("venue__longitude"), FloatField()) - lon0) * per_lon
+        queryset = queryset.annotate(distance_sq=dlat * dlat + dlon * dlon)
+        if radius:
+            miles = float(radius)
+            min_lat, max_lat, min_lon, max_lon = bounding_box((lat0, lon0), miles)
+            queryset = queryset.filter(
+                venue__latitude__range=(min_lat, max_lat),
+                venue__longitude__range=(min_lon, max_lon),
+                distance_sq__lte=miles * miles,
+            )
+        return queryset
+
+    def _order(self, queryset, sort: str | None, location: Location | None):
+        if location is not None and sort in ("", None, "distance"):
+            return queryset.order_by(F("distance_sq").asc(nulls_last=True), "title", "pk")
+        return queryset.order_by("title", "pk")

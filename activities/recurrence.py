@@ -1,0 +1,379 @@
+"""Expand an activity's regular schedule and cancelled dates into concrete occurrences.
+
+This is the only place that knows how a schedule repeats: pages, the browse
+"next date", calendar feeds and duplicate detection all call it, so they can
+never disagree about when something happens.
+
+Pure Python (no Django) so it can be used from models, importers and tests alike.
+Times are local wall-clock times in Europe/London: a 10:30 group is at 10:30 all
+year, and only its UTC offset changes with the clocks.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "LONDON",
+    "NEXT_OCCURRENCE_HORIZON",
+    "Frequency",
+    "Occurrence",
+    "Rule",
+    "RuleError",
+    "describe_rule",
+    "monthly_week",
+    "next_occurrence",
+    "occurrences",
+    "series_dates",
+    "series_end",
+    "validate_rule",
+]
+
+LONDON = ZoneInfo("Europe/London")
+
+# next_occurrence() gives up after this long past `after` (or the first date, if
+# later): a group with every session cancelled for two years is not running.
+NEXT_OCCURRENCE_HORIZON = timedelta(days=731)
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Our own month names rather than strftime("%B"), which follows the server's locale.
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_ORDINALS = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", -1: "Last"}
+
+
+class Frequency(StrEnum):
+    """How often a schedule repeats. Values are the spreadsheet's words (as activities.enums)."""
+
+    ONCE = "once"
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    MONTHLY = "monthly"
+
+
+class RuleError(ValueError):
+    """A schedule that cannot work. The message is a plain-English sentence for a provider."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An activity's regular schedule.
+
+    `frequency` may be given as a plain string ("Weekly", "weekly") or a choices
+    member; it is always a `Frequency` afterwards. An unknown word raises RuleError.
+    """
+
+    frequency: Frequency | str
+    first_date: date  # date of the first session; its weekday is the meeting day
+    start_time: time
+    end_time: time
+    sessions: int | None = None  # a course's length; cancelled sessions still count (COUNT)
+    last_date: date | None = None  # no sessions after this date (UNTIL)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.frequency, Frequency):
+            return
+        word = str(self.frequency).strip().lower()
+        try:
+            frequency = Frequency(word)
+        except ValueError:
+            raise RuleError(
+                f"“{self.frequency}” is not a frequency we recognise: "
+                "use once, weekly, fortnightly or monthly."
+            ) from None
+        # Frozen dataclass: normalising in place is the only way to keep one type downstream.
+        object.__setattr__(self, "frequency", frequency)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One concrete session. `start`/`end` are aware datetimes in LONDON."""
+
+    date: date
+    start: datetime
+    end: datetime
+    number: int  # 1-based position in the series, counting cancelled sessions too
+    cancelled: bool = False
+    reason: str = ""
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _format_time(value: time) -> str:
+    return f"{value:%H:%M}"
+
+
+def _format_date(value: date) -> str:
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def _format_day(value: date) -> str:
+    return f"{_WEEKDAYS[value.weekday()]} {_format_date(value)}"
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _exists_in_london(day: date, value: time) -> bool:
+    """False for a wall-clock time skipped when the clocks go forward."""
+    local = datetime.combine(day, value, tzinfo=LONDON)
+    # A skipped time does not survive a round trip through UTC.
+    round_trip = local.astimezone(UTC).astimezone(LONDON)
+    return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def validate_rule(rule: Rule) -> None:
+    """Raise RuleError (one plain-English sentence) if the schedule cannot work.
+
+    Only the first problem found is reported.
+    """
+    if rule.end_time <= rule.start_time:
+        raise RuleError(
+            f"The end time ({_format_time(rule.end_time)}) must be after "
+            f"the start time ({_format_time(rule.start_time)})."
+        )
+    if rule.sessions is not None and rule.sessions < 1:
+        raise RuleError(f"The number of sessions must be at least 1, not {rule.sessions}.")
+    if rule.last_date is not None and rule.last_date < rule.first_date:
+        raise RuleError(
+            f"The last date ({_format_date(rule.last_date)}) must not be before "
+            f"the first date ({_format_date(rule.first_date)})."
+        )
+    for label, value in (("start", rule.start_time), ("end", rule.end_time)):
+        if not _exists_in_london(rule.first_date, value):
+            raise RuleError(
+                f"The {label} time ({_format_time(value)}) does not exist on "
+                f"{_format_day(rule.first_date)}, because the clocks go forward from "
+                "01:00 to 02:00 that night: choose a time outside that hour."
+            )
+    if rule.frequency == Frequency.ONCE and rule.sessions is not None and rule.sessions > 1:
+        raise RuleError(
+            f"A one-off session cannot have {rule.sessions} sessions: "
+            "choose weekly, fortnightly or monthly for a course."
+        )
+
+
+# --------------------------------------------------------------------------- series arithmetic
+#
+# Every date in a series has an index i (0 for first_date). Working with indices
+# lets us jump straight to any window instead of walking from first_date.
+
+
+def monthly_week(first_date: date) -> int:
+    """Which weekday-of-month `first_date` is: 1 to 4, or -1 when it is the 5th (last) one.
+
+    A 4th weekday that also happens to be the month's last returns 4, so the group
+    keeps meeting on the 4th one in months that have five.
+    """
+    week = (first_date.day - 1) // 7 + 1
+    return -1 if week == 5 else week
+
+
+def _nth_weekday(year: int, month: int, weekday: int, week: int) -> date:
+    if week > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (week - 1))
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _step_days(rule: Rule) -> int:
+    return 14 if rule.frequency == Frequency.FORTNIGHTLY else 7
+
+
+def _months_between(earlier: date, later: date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def _date_at(rule: Rule, index: int) -> date:
+    """The index-th date of the series, ignoring COUNT/UNTIL. Caller keeps index in range."""
+    first = rule.first_date
+    if rule.frequency == Frequency.MONTHLY:
+        year, month0 = divmod(first.month - 1 + index, 12)
+        return _nth_weekday(first.year + year, month0 + 1, first.weekday(), monthly_week(first))
+    return first + timedelta(days=_step_days(rule) * index)
+
+
+def _index_on_or_after(rule: Rule, day: date) -> int:
+    """Smallest index whose date is on or after `day` (may be past the series' end)."""
+    first = rule.first_date
+    if day <= first:
+        return 0
+    if rule.frequency == Frequency.ONCE:
+        return 1
+    if rule.frequency == Frequency.MONTHLY:
+        index = _months_between(first, day)
+        return index if _date_at(rule, index) >= day else index + 1
+    return -(-(day - first).days // _step_days(rule))
+
+
+def _index_on_or_before(rule: Rule, day: date) -> int:
+    """Largest index whose date is on or before `day`; -1 if `day` is before first_date."""
+    first = rule.first_date
+    if day < first:
+        return -1
+    if rule.frequency == Frequency.ONCE:
+        return 0
+    if rule.frequency == Frequency.MONTHLY:
+        index = _months_between(first, day)
+        return index if _date_at(rule, index) <= day else index - 1
+    return (day - first).days // _step_days(rule)
+
+
+def _is_open_ended(rule: Rule) -> bool:
+    return rule.frequency != Frequency.ONCE and rule.sessions is None and rule.last_date is None
+
+
+def _last_index(rule: Rule) -> int:
+    """Index of the series' last date (-1 if it has none).
+
+    Open-ended series stop at the last representable date, so nothing overflows.
+    """
+    last = _index_on_or_before(rule, date.max)
+    if rule.frequency == Frequency.ONCE:
+        last = min(last, 0)
+    if rule.sessions is not None:
+        last = min(last, rule.sessions - 1)
+    if rule.last_date is not None:
+        last = min(last, _index_on_or_before(rule, rule.last_date))
+    return last
+
+
+def series_dates(rule: Rule) -> Iterator[date]:
+    """Every date the rule generates, in order from first_date, honouring sessions and last_date.
+
+    Cancellations are not applied. Open-ended rules go on (practically) forever, so
+    never call list() on one.
+    """
+    for index in range(_last_index(rule) + 1):
+        yield _date_at(rule, index)
+
+
+def series_end(rule: Rule) -> date | None:
+    """The last date the series can have a session, or None if it is open-ended.
+
+    A rule that generates no dates at all (one validate_rule rejects) returns the
+    day before first_date: it ends before it starts.
+    """
+    if _is_open_ended(rule):
+        return None
+    last = _last_index(rule)
+    if last < 0:
+        return rule.first_date - timedelta(days=1)
+    return _date_at(rule, last)
+
+
+def _occurrence(
+    rule: Rule, index: int, day: date, *, cancelled: bool = False, reason: str = ""
+) -> Occurrence:
+    # Combine wall-clock times with the zone, so 10:30 stays 10:30 across clock changes.
+    return Occurrence(
+        date=day,
+        start=datetime.combine(day, rule.start_time, tzinfo=LONDON),
+        end=datetime.combine(day, rule.end_time, tzinfo=LONDON),
+        number=index + 1,
+        cancelled=cancelled,
+        reason=reason,
+    )
+
+
+def _indices_between(rule: Rule, start: date, end: date) -> range:
+    """Indices of the series' dates from start to end inclusive (possibly empty)."""
+    first = _index_on_or_after(rule, start)
+    last = min(_last_index(rule), _index_on_or_before(rule, end))
+    return range(first, last + 1)
+
+
+def occurrences(
+    rule: Rule,
+    *,
+    start: date,
+    end: date,
+    cancellations: Mapping[date, str] | None = None,
+    include_cancelled: bool = False,
+) -> list[Occurrence]:
+    """Occurrences dated start to end inclusive, in order.
+
+    `cancellations` maps a date to its reason. A cancelled session is left out, or
+    kept with cancelled=True and the reason when `include_cancelled`. Cancelled dates
+    that are not session dates are ignored. `number` is always the true position in
+    the series, however far into the future the window is.
+    """
+    cancellations = cancellations or {}
+    result: list[Occurrence] = []
+    for index in _indices_between(rule, start, end):
+        day = _date_at(rule, index)
+        if day in cancellations:
+            if include_cancelled:
+                result.append(
+                    _occurrence(rule, index, day, cancelled=True, reason=cancellations[day])
+                )
+            continue
+        result.append(_occurrence(rule, index, day))
+    return result
+
+
+def next_occurrence(
+    rule: Rule,
+    *,
+    after: date,
+    cancellations: Mapping[date, str] | None = None,
+) -> Occurrence | None:
+    """The first session that is not cancelled on or after `after` (inclusive).
+
+    None if the series has ended, or if every session within NEXT_OCCURRENCE_HORIZON
+    of `after` (or of first_date, if later) is cancelled.
+    """
+    cancellations = cancellations or {}
+    search_from = max(after, rule.first_date)
+    try:
+        search_to = search_from + NEXT_OCCURRENCE_HORIZON
+    except OverflowError:
+        search_to = date.max
+    for index in _indices_between(rule, after, search_to):
+        day = _date_at(rule, index)
+        if day not in cancellations:
+            return _occurrence(rule, index, day)
+    return None
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def describe_rule(rule: Rule) -> str:
+    """Plain English for the public site, e.g. "Every Tuesday, 10:00 to 12:00, 6 sessions"."""
+    times = f"{_format_time(rule.start_time)} to {_format_time(rule.end_time)}"
+    weekday = _WEEKDAYS[rule.first_date.weekday()]
+    if rule.frequency == Frequency.ONCE:
+        # Course length and end date say nothing extra about a single session.
+        return f"Once, on {_format_day(rule.first_date)}, {times}"
+    if rule.frequency == Frequency.WEEKLY:
+        pattern = f"Every {weekday}"
+    elif rule.frequency == Frequency.FORTNIGHTLY:
+        pattern = f"Every other {weekday}"
+    else:
+        pattern = f"{_ORDINALS[monthly_week(rule.first_date)]} {weekday} of the month"
+    text = f"{pattern}, {times}"
+    if rule.sessions is not None:
+        text += f", {rule.sessions} session{'' if rule.sessions == 1 else 's'}"
+    elif rule.last_date is not None:
+        text += f", until {_format_date(rule.last_date)}"
+    return text

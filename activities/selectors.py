@@ -1,0 +1,241 @@
+"""Reads: every page and export gets its activities through these functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from venues.accessibility import AVAILABLE_STATUSES, FEATURES, FeatureStatus
+from venues.geo import Location, distance_miles
+from venues.models import VenueFeature
+from venues.selectors import feature_table
+
+from . import recurrence, time_limits
+from .enums import ActivityKind
+from .filters import ActivityFilter, active_schedules
+from .models import ActivityPage, Schedule
+
+
+def activity_list_current(*, today: date | None = None) -> QuerySet[ActivityPage]:
+    """Published activities that still have sessions to come (or need no schedule)."""
+    today = today or timezone.localdate()
+    has_current = Exists(active_schedules(today=today).filter(activity=OuterRef("pk")))
+    has_any = Exists(Schedule.objects.filter(activity=OuterRef("pk")))
+    return (
+        ActivityPage.objects.live()
+        .filter(has_current | ~has_any)
+        .select_related("provider", "venue")
+    )
+
+
+def with_display_data(queryset: QuerySet[ActivityPage]) -> QuerySet[ActivityPage]:
+    """Prefetch what list rows show, so a list costs the same few queries at any size."""
+    return queryset.prefetch_related(
+        Prefetch("schedules", queryset=Schedule.objects.order_by("sort_order", "pk")),
+        "cancellations",
+        "categories",
+        "audiences",
+        "features",
+        Prefetch("venue__features", queryset=VenueFeature.objects.order_by("sort_order", "pk")),
+    )
+
+
+@dataclass
+class SessionSlot:
+    schedule: Schedule
+    description: str
+    next: recurrence.Occurrence | None
+
+
+@dataclass
+class ActivityRow:
+    activity: ActivityPage
+    slots: list[SessionSlot]
+    next: recurrence.Occurrence | None
+    distance: float | None
+    access: list[str] = field(default_factory=list)
+
+    @property
+    def time_limit(self) -> str:
+        return time_limits.summary(self.activity, today=timezone.localdate())
+
+
+def cancellation_map(activity: ActivityPage) -> dict[date, str]:
+    return {c.date: c.reason for c in activity.cancellations.all()}
+
+
+def activity_row(
+    activity: ActivityPage, *, today: date, origin: Location | None = None
+) -> ActivityRow:
+    cancelled = cancellation_map(activity)
+    slots = []
+    for schedule in activity.schedules.all():
+        slots.append(
+            SessionSlot(
+                schedule=schedule,
+                description=recurrence.describe_rule(schedule.rule),
+                next=recurrence.next_occurrence(
+                    schedule.rule, after=today, cancellations=cancelled
+                ),
+            )
+        )
+    upcoming = [slot.next for slot in slots if slot.next is not None]
+    distance = None
+    if origin is not None and activity.venue is not None and activity.venue.coordinates:
+        distance = distance_miles((origin.latitude, origin.longitude), activity.venue.coordinates)
+    return ActivityRow(
+        activity=activity,
+        slots=slots,
+        next=min(upcoming, key=lambda o: o.start) if upcoming else None,
+        distance=distance,
+        access=key_access_labels(activity),
+    )
+
+
+def key_access_labels(activity: ActivityPage) -> list[str]:
+    """Access features that are available, venue first, as short labels for list rows."""
+    labels = []
+    features = list(activity.venue.features.all()) if activity.venue else []
+    features += list(activity.features.all())
+    for feature in features:
+        if feature.status in AVAILABLE_STATUSES:
+            label = FEATURES[feature.code].label
+            if feature.status != FeatureStatus.YES:
+                label += f" ({feature.get_status_display().lower()})"
+            labels.append(label)
+    return labels
+
+
+@dataclass
+class BrowseResult:
+    filterset: ActivityFilter
+    page: PaginatorPage | None
+    rows: list[ActivityRow]
+    count: int
+    origin: Location | None
+
+
+def browse(*, params, today: date | None = None, page_number=1, page_size=20) -> BrowseResult:
+    """The filtered, paginated list. An invalid form lists nothing (its errors say why)."""
+    today = today or timezone.localdate()
+    filterset = ActivityFilter(params, queryset=activity_list_current(today=today), today=today)
+    if not filterset.is_valid():
+        return BrowseResult(filterset=filterset, page=None, rows=[], count=0, origin=None)
+    origin = filterset.form.cleaned_data.get("postcode")
+    paginator = Paginator(filterset.qs, page_size)
+    page = paginator.get_page(page_number)
+    activities = with_display_data(filterset.qs)[page.start_index() - 1 : page.end_index()]
+    rows = [activity_row(a, today=today, origin=origin) for a in activities]
+    return BrowseResult(
+        filterset=filterset, page=page, rows=rows, count=paginator.count, origin=origin
+    )
+
+
+def filtered_activities(*, params, today: date | None = None) -> tuple[ActivityFilter, QuerySet]:
+    """Every activity matching the browse query string, with display data (for exports/feeds)."""
+    today = today or timezone.localdate()
+    filterset = ActivityFilter(params, queryset=activity_list_current(today=today), today=today)
+    return filterset, with_display_data(filterset.qs)
+
+
+def upcoming_sessions(
+    activity: ActivityPage, *, today: date, limit: int = 8, horizon_days: int = 366
+) -> list[recurrence.Occurrence]:
+    """The next sessions across all slots, cancelled ones included (marked) so people know."""
+    cancelled = cancellation_map(activity)
+    found: list[recurrence.Occurrence] = []
+    for schedule in activity.schedules.all():
+        found += recurrence.occurrences(
+            schedule.rule,
+            start=today,
+            end=today + timedelta(days=horizon_days),
+            cancellations=cancelled,
+            include_cancelled=True,
+        )[:limit]
+    return sorted(found, key=lambda o: o.start)[:limit]
+
+
+def access_table(activity: ActivityPage) -> list[tuple[str, list[tuple]]]:
+    """The venue's features plus how sessions are run, for the activity page."""
+    recorded = {f.code: f for f in activity.venue.features.all()} if activity.venue else {}
+    recorded.update({f.code: f for f in activity.features.all()})
+    return feature_table(recorded)
+
+
+def activity_detail(*, activity: ActivityPage, today: date | None = None) -> dict:
+    """Everything the activity page shows, from one call."""
+    today = today or timezone.localdate()
+    activity = with_display_data(ActivityPage.objects.filter(pk=activity.pk)).get()
+    row = activity_row(activity, today=today)
+    next_steps = list(
+        activity.next_steps.live().select_related("provider", "venue").order_by("title")
+    )
+    return {
+        "row": row,
+        "sessions": upcoming_sessions(activity, today=today),
+        "time_limit": time_limits.summary(activity, today=today),
+        "has_ended": time_limits.has_ended(activity, today=today),
+        "access": access_table(activity),
+        "next_steps": next_steps,
+        "detail": activity,
+    }
+
+
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass
+class TimetableEntry:
+    activity: ActivityPage
+    schedule: Schedule
+    description: str
+
+
+def timetable_by_weekday(activities, *, today: date) -> list[tuple[str, list[TimetableEntry]]]:
+    """Group current slots by weekday (Monday first), ordered by start time."""
+    days: dict[int, list[TimetableEntry]] = {i: [] for i in range(7)}
+    for activity in activities:
+        for schedule in activity.schedules.all():
+            if schedule.ends_on is not None and schedule.ends_on < today:
+                continue
+            days[schedule.weekday].append(
+                TimetableEntry(activity, schedule, recurrence.describe_rule(schedule.rule))
+            )
+    return [
+        (WEEKDAY_NAMES[i], sorted(entries, key=lambda e: (e.schedule.start_time, e.activity.title)))
+        for i, entries in days.items()
+        if entries
+    ]
+
+
+def provider_timetable(*, provider, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    activities = list(
+        with_display_data(activity_list_current(today=today).filter(provider=provider)).order_by(
+            "title"
+        )
+    )
+    return {
+        "days": timetable_by_weekday(activities, today=today),
+        "unscheduled": [
+            a for a in activities if a.kind == ActivityKind.SERVICE and not a.schedules.all()
+        ],
+        "rows": [activity_row(a, today=today) for a in activities],
+    }
+
+
+def venue_activities(*, venue, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    activities = list(
+        with_display_data(activity_list_current(today=today).filter(venue=venue)).order_by("title")
+    )
+    return {
+        "days": timetable_by_weekday(activities, today=today),
+        "rows": [activity_row(a, today=today) for a in activities],
+        "providers": sorted({a.provider.title for a in activities if a.provider}),
+    }

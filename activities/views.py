@@ -1,0 +1,44 @@
+"""Browse and export: public views that share one query string."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from . import selectors, spreadsheet
+
+
+@require_GET
+def browse(request):
+    result = selectors.browse(
+        params=request.GET,
+        page_number=request.GET.get("page", 1),
+        page_size=settings.BROWSE_PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "activities/browse.html",
+        {"result": result, "form": result.filterset.form, "query": query.urlencode()},
+        status=200 if result.filterset.is_valid() else 400,
+    )
+
+
+@require_GET
+def export_csv(request):
+    """Exactly the filtered list, in the timetable spreadsheet layout."""
+    filterset, activities = selectors.filtered_activities(params=request.GET)
+    if not filterset.is_valid():
+        problems = "; ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in filterset.form.errors.items()
+        )
+        return HttpResponse(
+            f"Could not export: {problems}\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="timetable-{stamp}.csv"'
+    spreadsheet.write_csv(activities, response)
+    return response

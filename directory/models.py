@@ -1,0 +1,83 @@
+"""Site-wide pages: the home page and the providers (each the parent of its activities)."""
+
+from django.contrib.auth.models import Group
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+
+class HomePage(Page):
+    intro = models.TextField(
+        blank=True,
+        default="Find a course, group or drop-in near you. Everything here is free or low cost, "
+        "and many welcome you without a referral.",
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["directory.ProviderIndexPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import home_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_context(request=request))
+        return context
+
+
+class ProviderIndexPage(Page):
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["directory.ProviderPage"]
+    parent_page_types = ["directory.HomePage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["providers"] = ProviderPage.objects.child_of(self).live().order_by("title")
+        return context
+
+
+class ProviderPage(Page):
+    """One organisation. Its editors group may change only this page and what is under it."""
+
+    about = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul"])
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    editors_group = models.OneToOneField(
+        Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("about"),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_email"),
+                FieldPanel("contact_phone"),
+                FieldPanel("website"),
+                FieldPanel("address"),
+            ],
+            heading="Contact",
+        ),
+        FieldPanel("logo"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("about")]
+    subpage_types = ["activities.ActivityPage"]
+    parent_page_types = ["directory.ProviderIndexPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        from activities.selectors import provider_timetable
+
+        context = super().get_context(request, *args, **kwargs)
+        context["timetable"] = provider_timetable(provider=self)
+        return context

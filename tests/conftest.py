@@ -1,0 +1,26 @@
+import datetime as dt
+
+import pytest
+from wagtail.models import Page
+
+from directory.models import HomePage, ProviderIndexPage
+
+
+@pytest.fixture
+def home(db) -> HomePage:
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def provider_index(db) -> ProviderIndexPage:
+    return ProviderIndexPage.objects.get()
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
+
+
+@pytest.fixture
+def root_page(db) -> Page:
+    return Page.get_first_root_node()
