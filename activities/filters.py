@@ -11,11 +11,16 @@ from django import forms
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
-from venues.geocoders import locate
 
 from directory.models import ProviderPage
 from venues.accessibility import AVAILABLE_STATUSES, FEATURE_CHOICES, FEATURES
-from venues.geo import Location, PostcodeError, approx_distance_sq_factors, bounding_box
+from venues.geo import (
+    Location,
+    PostcodeError,
+    approx_distance_sq_factors,
+    bounding_box,
+    locate_postcode,
+)
 from venues.models import VenueFeature
 
 from .enums import WEEKDAY_CODES, ActivityKind, ReferralRoute, TimeOfDay
@@ -47,16 +52,24 @@ SORT_CHOICES = [("", "Best match"), ("title", "Name (A to Z)"), ("distance", "Ne
 
 
 class PostcodeField(forms.CharField):
-    """Cleans to a venues.geo.Location, or says clearly what is wrong with the postcode."""
+    """Cleans to a venues.geo.Location, or says clearly what is wrong with the postcode.
+
+    Always the offline lookup: a public search box must not forward visitors' postcodes to a
+    third-party geocoder.
+    """
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
             return None
         try:
-            return locate(value)
+            return locate_postcode(value)
         except PostcodeError as exc:
             raise forms.ValidationError(str(exc), code="postcode") from exc
+
+
+class PostcodeFilter(django_filters.Filter):
+    field_class = PostcodeField
 
 
 class YesFilter(django_filters.BooleanFilter):
@@ -90,7 +103,7 @@ def has_feature(code: str) -> Q:
 
 class ActivityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_text")
-    postcode = django_filters.Filter(field_class=PostcodeField, label="Postcode", method="noop")
+    postcode = PostcodeFilter(label="Postcode", method="noop")
     radius = django_filters.ChoiceFilter(
         choices=RADIUS_CHOICES, label="Within", empty_label="Any distance", method="noop"
     )
@@ -136,7 +149,7 @@ class ActivityFilter(django_filters.FilterSet):
     provider = django_filters.ModelMultipleChoiceFilter(
         queryset=ProviderPage.objects.live().order_by("title"),
         to_field_name="slug",
-        field_name="provider",
+        field_name="provider__slug",
         label="Organisation",
         widget=CHECKBOXES,
     )

@@ -21,7 +21,12 @@ def browse(request):
     return render(
         request,
         "activities/browse.html",
-        {"result": result, "form": result.filterset.form, "query": query.urlencode()},
+        {
+            "result": result,
+            "form": result.filterset.form,
+            "query": query.urlencode(),
+            "nav": "browse",
+        },
         status=200 if result.filterset.is_valid() else 400,
     )
 

@@ -183,6 +183,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+if DEBUG or TESTING:
+    # runserver serves static files itself; WhiteNoise is for production's collected files.
+    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
+
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"

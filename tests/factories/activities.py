@@ -43,6 +43,7 @@ class ActivityFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = ActivityPage
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Activity {n}")
     slug = factory.Sequence(lambda n: f"activity-{n}")
@@ -58,11 +59,13 @@ class ActivityFactory(wagtail_factories.PageFactory):
     def categories(self, create, extracted, **kwargs):
         if create and extracted:
             self.categories.set(extracted)
+            self.save()  # parental M2M values are written on save
 
     @factory.post_generation
     def audiences(self, create, extracted, **kwargs):
         if create and extracted:
             self.audiences.set(extracted)
+            self.save()
 
 
 class ScheduleFactory(DjangoModelFactory):

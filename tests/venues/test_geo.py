@@ -129,7 +129,14 @@ def test_normalise_postcode_empty_asks_for_one(text):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("l81aa", True), ("SW1A 1AA", True), ("L8", False), ("L8 1", False), ("junk", False), ("", False)],
+    [
+        ("l81aa", True),
+        ("SW1A 1AA", True),
+        ("L8", False),
+        ("L8 1", False),
+        ("junk", False),
+        ("", False),
+    ],
 )
 def test_is_full_postcode_by_shape(text, expected):
     assert is_full_postcode(text) is expected
@@ -267,7 +274,9 @@ def test_bounding_box_contains_points_exactly_at_radius(centre, miles):
     bearings = [0, 90, 180, 270] + [quarter / 4 for quarter in range(360 * 4)]
     points = [geodesic(miles=miles).destination(centre, bearing) for bearing in bearings]
 
-    outside = [(p.latitude, p.longitude) for p in points if not _inside(box, p.latitude, p.longitude)]
+    outside = [
+        (p.latitude, p.longitude) for p in points if not _inside(box, p.latitude, p.longitude)
+    ]
 
     assert outside == []
 
@@ -275,7 +284,9 @@ def test_bounding_box_contains_points_exactly_at_radius(centre, miles):
 @pytest.mark.parametrize("centre", REGION_CENTRES)
 def test_bounding_box_excludes_compass_points_just_beyond_radius(centre):
     box = bounding_box(centre, 30)
-    points = [geodesic(miles=30 * 1.02).destination(centre, bearing) for bearing in (0, 90, 180, 270)]
+    points = [
+        geodesic(miles=30 * 1.02).destination(centre, bearing) for bearing in (0, 90, 180, 270)
+    ]
 
     inside = [(p.latitude, p.longitude) for p in points if _inside(box, p.latitude, p.longitude)]
 
