@@ -1,0 +1,49 @@
+# The two commands a new machine needs (see README):
+#   make demo   - install, migrate, load the Liverpool demo data, print logins, run the site
+#   make test   - install everything the tests need, then run every test
+# Everything is installed into .venv by the project itself; nothing by hand.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test lint install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+demo: install
+	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
+	DEBUG=true $(BIN)/python manage.py load_demo --reset
+	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install-test
+	$(BIN)/python bench/bench_browse.py
+	$(BIN)/python bench/bench_import.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache
