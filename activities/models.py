@@ -18,6 +18,7 @@ from wagtail.search import index
 from venues.accessibility import ACTIVITY_FEATURE_CHOICES, FEATURES, FeatureStatus
 
 from . import recurrence
+from .duplicate_panels import SimilarActivitiesPanel
 from .enums import ActivityKind, CapacityStatus, Frequency, SupportLevel
 
 
@@ -152,6 +153,7 @@ class ActivityPage(Page):
 
     content_panels = [
         *Page.content_panels,
+        SimilarActivitiesPanel(),
         FieldRowPanel([FieldPanel("kind"), FieldPanel("ref")]),
         FieldPanel("description"),
         FieldPanel("categories"),
@@ -376,3 +378,6 @@ class ActivityFeature(Orderable):
 
     def __str__(self) -> str:
         return f"{FEATURES[self.code].label}: {self.get_status_display()}"
+
+
+from .models_duplicates import DuplicateDecision  # noqa: E402,F401

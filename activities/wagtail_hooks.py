@@ -1,6 +1,9 @@
+from django.urls import path, reverse
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import admin_views
 from .models import Audience, Category
 
 
@@ -26,3 +29,26 @@ class TaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(TaxonomyGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_timetable_import_urls():
+    return [
+        path("timetable-import/", admin_views.timetable_import_upload, name="timetable_import"),
+        path(
+            "timetable-import/confirm/",
+            admin_views.timetable_import_confirm,
+            name="timetable_import_confirm",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_timetable_import_menu_item():
+    return admin_views.ImportMenuItem(
+        "Import timetable", reverse("timetable_import"), icon_name="upload", order=230
+    )
+
+
+# Admin screens kept in their own modules: duplicates; calendar import and SEQUENCE.
+from . import wagtail_hooks_duplicates, wagtail_hooks_ical  # noqa: E402,F401

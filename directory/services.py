@@ -3,17 +3,25 @@ permissions cover only that provider's page and what is under it."""
 
 from __future__ import annotations
 
+import secrets
+
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from .models import ProviderIndexPage, ProviderPage
 
-CITY_ADMINS = "City admins"
-# Editors may add, edit and publish under their provider page; deleting and locking stay with
-# city admins so one slip cannot remove a whole timetable.
+# Editors may add, edit and publish under their provider page, and so delete single activities
+# (Wagtail lets "change" delete a page with nothing under it). Bulk delete and locking stay with
+# city admins, so one slip cannot remove a whole timetable; directory.wagtail_hooks stops an
+# editor deleting the provider page itself.
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 EDITOR_MODEL_PERMISSIONS = (
     ("wagtailadmin", "access_admin"),
@@ -22,9 +30,22 @@ EDITOR_MODEL_PERMISSIONS = (
 )
 IMAGE_PERMISSIONS = ("add_image", "choose_image", "change_image")
 
+CITY_ADMINS = "City admins"
+CITY_ADMIN_PAGE_PERMISSIONS = (
+    "add_page",
+    "change_page",
+    "publish_page",
+    "bulk_delete_page",
+    "lock_page",
+    "unlock_page",
+)
+CITY_ADMIN_MODELS = (("venues", "venue"), ("activities", "category"), ("activities", "audience"))
 
-def _permission(app_label: str, codename: str) -> Permission:
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+def _permission(app_label: str, codename: str, *, apps: Apps = global_apps) -> Permission:
+    return apps.get_model("auth", "Permission").objects.get(
+        content_type__app_label=app_label, codename=codename
+    )
 
 
 def editors_group_name(provider: ProviderPage) -> str:
@@ -36,7 +57,12 @@ def provider_editors_group_ensure(*, provider: ProviderPage) -> Group:
     """Create (or repair) the provider's editors group and its permissions. Idempotent."""
     group = provider.editors_group
     if group is None:
-        group, _ = Group.objects.get_or_create(name=editors_group_name(provider))
+        name = editors_group_name(provider)
+        if Group.objects.filter(name=name).exists():
+            # Never reuse a group by name: it may belong to another provider with the same
+            # title, or one since renamed, and sharing it would open that provider's pages.
+            name = f"{provider.title[:120]} editors ({provider.pk})"
+        group = Group.objects.create(name=name)
         ProviderPage.objects.filter(pk=provider.pk).update(editors_group=group)
         provider.editors_group = group
     for codename in EDITOR_PAGE_PERMISSIONS:
@@ -60,31 +86,38 @@ def provider_collection_ensure(*, provider: ProviderPage) -> Collection:
 
 
 @transaction.atomic
-def city_admins_group_ensure() -> Group:
-    """City admins edit and publish everything in the directory, and the shared snippets."""
-    group, _ = Group.objects.get_or_create(name=CITY_ADMINS)
-    index = ProviderIndexPage.objects.get()
-    for codename in (
-        "add_page",
-        "change_page",
-        "publish_page",
-        "bulk_delete_page",
-        "lock_page",
-        "unlock_page",
-    ):
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=index, permission=_permission("wagtailcore", codename)
+def city_admins_group_ensure(*, apps: Apps = global_apps) -> Group:
+    """City admins edit and publish everything in the directory, and the shared snippets.
+
+    Idempotent. `apps` is for the data migration that creates the group on a fresh database:
+    it passes its historical models, so this touches only fields and managers (no model
+    methods) that exist at that point.
+    """
+    GroupModel = apps.get_model("auth", "Group")
+    GroupPagePermissionModel = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermissionModel = apps.get_model("wagtailcore", "GroupCollectionPermission")
+
+    group, _ = GroupModel.objects.get_or_create(name=CITY_ADMINS)
+    index = apps.get_model("directory", "ProviderIndexPage").objects.get()
+    for codename in CITY_ADMIN_PAGE_PERMISSIONS:
+        GroupPagePermissionModel.objects.get_or_create(
+            group=group,
+            page_id=index.pk,
+            permission=_permission("wagtailcore", codename, apps=apps),
         )
-    model_permissions = [_permission("wagtailadmin", "access_admin")]
-    for app, model in (("venues", "venue"), ("activities", "category"), ("activities", "audience")):
+    model_permissions = [_permission("wagtailadmin", "access_admin", apps=apps)]
+    for app, model in CITY_ADMIN_MODELS:
         model_permissions += [
-            _permission(app, f"{action}_{model}") for action in ("add", "change", "delete")
+            _permission(app, f"{action}_{model}", apps=apps)
+            for action in ("add", "change", "delete")
         ]
     group.permissions.add(*model_permissions)
-    root = Collection.get_first_root_node()
+    root_collection = apps.get_model("wagtailcore", "Collection").objects.get(depth=1)
     for codename in IMAGE_PERMISSIONS:
-        GroupCollectionPermission.objects.get_or_create(
-            group=group, collection=root, permission=_permission("wagtailimages", codename)
+        GroupCollectionPermissionModel.objects.get_or_create(
+            group=group,
+            collection=root_collection,
+            permission=_permission("wagtailimages", codename, apps=apps),
         )
     return group
 
@@ -127,23 +160,43 @@ def provider_find(*, name_or_slug: str) -> ProviderPage | None:
 @transaction.atomic
 def provider_editor_add(
     *, provider: ProviderPage, username: str, email: str = "", password: str | None = None
-):
+) -> tuple[AbstractBaseUser, bool]:
     """Create the user (or reuse an existing one) and put them in the provider's editors.
 
-    Returns (user, created). A new user without a password gets an unusable one: they set it
-    through the admin's password reset.
+    Returns (user, created). Idempotent. An existing user keeps their password and, if they
+    have one, their email. A new user needs an email or a password; without a password they
+    get a random one nobody knows and set their own through the admin's "Forgotten password?"
+    (Django's reset ignores users with an *unusable* password, so that is not an option).
+
+    Raises ValidationError, keyed by field, for an invalid username or email. The password is
+    set as given (the demo loader picks its own); a caller taking one from a person checks it
+    with Django's password validators first, as add_provider_editor does.
     """
     User = get_user_model()
-    group = provider_editors_group_ensure(provider=provider)
-    user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+    email = User.objects.normalize_email(email.strip())
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ValidationError({"email": exc.messages}) from exc
+
+    user = User.objects.filter(username=username).first()
+    created = user is None
     if created:
+        if not email and not password:
+            raise ValidationError(
+                {"email": "A new editor needs an email address to set their own password."}
+            )
+        user = User(username=username, email=email)
         if password:
             user.set_password(password)
         else:
-            user.set_unusable_password()
+            user.set_password(secrets.token_urlsafe(32))
+        # Django's own field validators: username characters and length, email, uniqueness.
+        user.full_clean()
         user.save()
     elif email and not user.email:
         user.email = email
         user.save(update_fields=["email"])
-    user.groups.add(group)
+    user.groups.add(provider_editors_group_ensure(provider=provider))
     return user, created

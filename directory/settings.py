@@ -190,3 +190,16 @@ if DEBUG or TESTING:
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"
+
+# --- Duplicate detection (activities.duplicates) ----------------------------------------------
+# The overlap policy: admins tune it here (or through the environment) without code changes.
+# Two activities are "the same kind of offer" from this concept score (0 to 1) up.
+DUPLICATE_CONCEPT_THRESHOLD = float(os.environ.get("DUPLICATE_CONCEPT_THRESHOLD", "0.5"))
+# A duplicate meets in the same building, within this distance, or both online.
+DUPLICATE_NEARBY_KM = float(os.environ.get("DUPLICATE_NEARBY_KM", "2.0"))
+# A clash is a duplicate on the same weekday at overlapping times (or starting at most
+# DUPLICATE_CLASH_START_MINUTES apart), within this distance (or same building, or online).
+DUPLICATE_CLASH_KM = float(os.environ.get("DUPLICATE_CLASH_KM", "1.5"))
+DUPLICATE_CLASH_START_MINUTES = int(os.environ.get("DUPLICATE_CLASH_START_MINUTES", "90"))
+# How many similar activities the page editor's warning lists.
+DUPLICATE_WARNING_LIMIT = int(os.environ.get("DUPLICATE_WARNING_LIMIT", "5"))

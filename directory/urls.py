@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from activities import feeds
 from activities import views as activity_views
 from venues import views as venue_views
 
@@ -14,6 +15,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("activities/", activity_views.browse, name="browse"),
     path("activities/export.csv", activity_views.export_csv, name="browse_export"),
+    path("activities/feed.ics", feeds.browse_feed, name="feed_browse"),
+    path("activities/feed/<str:token>.ics", feeds.browse_feed_by_token, name="feed_browse_token"),
+    path("feeds/activities/<int:pk>.ics", feeds.activity_feed, name="feed_activity"),
+    path("feeds/providers/<int:pk>.ics", feeds.provider_feed, name="feed_provider"),
+    path("feeds/venues/<int:pk>.ics", feeds.venue_feed, name="feed_venue"),
     path("venues/<slug:slug>/", venue_views.venue_detail, name="venue_detail"),
 ]
 

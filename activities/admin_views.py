@@ -1,0 +1,205 @@
+"""Admin upload of a timetable spreadsheet: check and preview, then import.
+
+Step 1 (``timetable_import_upload``) reads the file, checks every row against the chosen
+organisation and shows what would change, writing nothing. The parsed rows wait in the
+session under a random token; step 2 (``timetable_import_confirm``) imports them. Both steps
+re-check that the user may edit that organisation, using Wagtail's page permissions.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.admin.menu import MenuItem
+
+from directory.models import ProviderPage
+from directory.services import CITY_ADMINS
+
+from .importing import ImportFailed, ImportResult, timetable_import, timetable_read
+
+SESSION_KEY = "timetable_import"
+PREVIEW_ROWS = 10
+_ACTION_LABELS = {"new": "New", "update": "Update", "unchanged": "No change"}
+
+
+def importable_providers(*, user) -> list[ProviderPage]:
+    """Organisations whose timetable this user may replace: they can edit the page and add
+    activities under it."""
+    providers = []
+    for provider in ProviderPage.objects.order_by("title"):
+        permissions = provider.permissions_for_user(user)
+        if permissions.can_edit() and permissions.can_add_subpage():
+            providers.append(provider)
+    return providers
+
+
+def may_import(user) -> bool:
+    """Who sees the menu item: superusers, city admins and provider editors."""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    groups = user.groups.all()
+    return (
+        groups.filter(name=CITY_ADMINS).exists()
+        or ProviderPage.objects.filter(editors_group__in=groups).exists()
+    )
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_import(request.user)
+
+
+class UploadForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        queryset=ProviderPage.objects.none(),
+        label="Organisation",
+        empty_label=None,
+        help_text="The file may only contain this organisation's activities.",
+    )
+    file = forms.FileField(
+        label="Timetable spreadsheet",
+        help_text="A .csv (UTF-8) or .xlsx file in the timetable spreadsheet layout.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, providers: list[ProviderPage], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = ProviderPage.objects.filter(
+            pk__in=[p.pk for p in providers]
+        ).order_by("title")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"This file is {filesizeformat(upload.size)}; the largest we accept is "
+                f"{filesizeformat(limit)}. Split it into smaller files."
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Upload a .csv or .xlsx file.")
+        return upload
+
+
+def _context(**extra) -> dict:
+    return {"page_title": "Import timetable", "header_icon": "upload", **extra}
+
+
+def _preview_rows(rows: list[dict[str, str]], result: ImportResult | None) -> list[dict]:
+    preview = []
+    for number, row in enumerate(rows[:PREVIEW_ROWS], start=2):
+        action = result.row_actions.get(number, "") if result else ""
+        preview.append(
+            {
+                "number": number,
+                "action": _ACTION_LABELS.get(action, ""),
+                "ref": row.get("ref", ""),
+                "title": row.get("title", ""),
+                "part_of": row.get("part_of", ""),
+                "when": " ".join(
+                    part
+                    for part in (
+                        row.get("frequency", ""),
+                        row.get("first_date", ""),
+                        row.get("start_time", ""),
+                    )
+                    if part
+                ),
+                "venue": row.get("venue_name", "")
+                or ("Online" if row.get("online", "").strip().lower() in {"yes", "y"} else ""),
+            }
+        )
+    return preview
+
+
+@require_http_methods(["GET", "POST"])
+def timetable_import_upload(request):
+    providers = importable_providers(user=request.user)
+    if not providers:
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None, providers=providers)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "activities/admin/import_form.html", _context(form=form))
+    provider = form.cleaned_data["provider"]
+    upload = form.cleaned_data["file"]
+    rows: list[dict[str, str]] = []
+    try:
+        rows = timetable_read(file=upload, filename=upload.name)
+        result = timetable_import(rows=rows, only_provider=provider, dry_run=True)
+    except ImportFailed as exc:
+        request.session.pop(SESSION_KEY, None)
+        return render(
+            request,
+            "activities/admin/import_preview.html",
+            _context(
+                provider=provider,
+                filename=upload.name,
+                problems=exc.problems,
+                rows=_preview_rows(rows, None),
+                row_count=len(rows),
+            ),
+        )
+    token = secrets.token_urlsafe(24)
+    # One pending upload per session: a new upload replaces the old one.
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "provider": provider.pk,
+        "filename": upload.name,
+        "rows": rows,
+    }
+    return render(
+        request,
+        "activities/admin/import_preview.html",
+        _context(
+            provider=provider,
+            filename=upload.name,
+            result=result,
+            token=token,
+            rows=_preview_rows(rows, result),
+            row_count=len(rows),
+        ),
+    )
+
+
+@require_POST
+def timetable_import_confirm(request):
+    pending = request.session.get(SESSION_KEY)
+    token = request.POST.get("token", "")
+    if not pending or not secrets.compare_digest(pending["token"], token):
+        messages.error(request, "That upload has expired. Please upload the file again.")
+        return redirect("timetable_import")
+    provider = ProviderPage.objects.filter(pk=pending["provider"]).first()
+    if provider is None or provider not in importable_providers(user=request.user):
+        raise PermissionDenied
+    try:
+        result = timetable_import(rows=pending["rows"], only_provider=provider)
+    except ImportFailed as exc:
+        # The directory changed since the check (e.g. a ref was taken): nothing was written.
+        return render(
+            request,
+            "activities/admin/import_preview.html",
+            _context(
+                provider=provider,
+                filename=pending["filename"],
+                problems=exc.problems,
+                rows=_preview_rows(pending["rows"], None),
+                row_count=len(pending["rows"]),
+            ),
+        )
+    del request.session[SESSION_KEY]
+    messages.success(
+        request, f"Imported {pending['filename']} for {provider.title}: {result.summary}."
+    )
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return redirect(reverse("wagtailadmin_explore", args=[provider.pk]))

@@ -1,0 +1,103 @@
+"""Browse-page and CSV-export times at 1,000 and 10,000 activities (SQLite by default).
+
+    .venv/bin/python bench/bench_browse.py [--sizes 1000 10000] [--runs 7]
+
+Each size gets a fresh database filled through the spreadsheet import service, then each
+request runs once to warm up and `--runs` more times; the median is printed. Set
+DATABASE_URL to a PostgreSQL database to measure there instead (it is flushed first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = {
+    "browse, no filters": "/activities/",
+    "browse, postcode 2 mi + Tuesday + step-free": (
+        "/activities/?postcode=L8+1AA&radius=2&day=tue&access=step_free_entrance"
+    ),
+    "browse, text search 'art'": "/activities/?q=art",
+    "export.csv, everything": "/activities/export.csv",
+    "export.csv, postcode 2 mi + Tuesday + step-free": (
+        "/activities/export.csv?postcode=L8+1AA&radius=2&day=tue&access=step_free_entrance"
+    ),
+}
+
+
+def child(size: int, runs: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from activities.importing import timetable_import
+    from bench.synthetic import timetable_rows
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    started = time.perf_counter()
+    timetable_import(rows=timetable_rows(size), create_providers=True)
+    print(f"  (loaded {size} activities in {time.perf_counter() - started:.1f} s)", flush=True)
+
+    client = Client()
+    for label, url in QUERIES.items():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(url)
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+            times.append((time.perf_counter() - started) * 1000)
+        rows = response.content.count(b"\n") - 1 if "csv" in url else None
+        extra = f", {rows} rows" if rows is not None else ""
+        print(
+            f"{size:>6} activities | {label:<48} | median {statistics.median(times):7.1f} ms "
+            f"(min {min(times):.1f}, max {max(times):.1f}, {runs} runs{extra})",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.runs)
+        return
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {
+                **os.environ,
+                "DEBUG": "false",
+                "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+                "ALLOWED_HOSTS": "testserver",
+                "SECURE_SSL_REDIRECT": "false",
+                "DJANGO_SETTINGS_MODULE": "directory.settings",
+                "PYTHONPATH": str(ROOT),
+                "STATIC_ROOT": f"{tmp}/static",
+            }
+            env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+            subprocess.run(
+                [sys.executable, __file__, "--child", str(size), "--runs", str(args.runs)],
+                env=env,
+                check=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,302 @@
+"""Timetable import times: a large spreadsheet into an empty database, then re-imported.
+
+    .venv/bin/python bench/bench_import.py [--rows 10000] [--runs 3] [--profile]
+
+Generates a realistic file (6 providers, ~300 venues at real Liverpool postcodes, mixed
+kinds and frequencies, courses, extra time slots, categories, audiences, accessibility codes,
+cancellations, next steps), writes it as CSV, then for each run copies a freshly migrated
+SQLite database into place and times reading + importing the file (everything created), and
+importing it again (the idempotent path: nothing changes), then a version of the file with
+every title and cost changed (every page updated). Prints the median of the runs.
+The target is under 30 s for 10,000 rows on the project's 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTCODES = ROOT / "venues" / "data" / "postcodes" / "merseyside_postcodes.csv"
+
+PROVIDERS = [
+    "Imagine Independence",
+    "Liverpool Roots Trust",
+    "Mary Seacole House",
+    "Person Shaped Support",
+    "Waythrough",
+    "Mersey Care Life Rooms",
+]
+TOPICS = [
+    ("Art group", "Art; Creative"),
+    ("Knit and Natter", "Crafts; Social"),
+    ("Walk and Talk", "Walking; Physical activity"),
+    ("Understanding Anxiety", "Mental health courses"),
+    ("Coffee morning", "Social"),
+    ("Ukulele club", "Music"),
+    ("Gardening group", "Gardening; Outdoors"),
+    ("Cookery on a budget", "Cookery; Healthy living"),
+    ("Creative writing", "Creative; Writing"),
+    ("Peer support group", "Peer support"),
+    ("Yoga for wellbeing", "Physical activity"),
+    ("Managing Low Mood", "Mental health courses"),
+]
+VENUE_CODES = [
+    "step_free_entrance",
+    "hearing_loop",
+    "accessible_toilet",
+    "quiet_space",
+    "lift",
+    "blue_badge_parking",
+]
+ACTIVITY_CODES = ["small_group", "meet_at_door", "bring_companion", "bsl_interpreter"]
+AUDIENCES = ["", "", "", "", "", "women", "men", "18-25", "Arabic speakers", "LGBTQ+"]
+TIMES = [
+    ("09:30", "11:00"),
+    ("10:00", "12:00"),
+    ("13:00", "15:00"),
+    ("14:00", "16:00"),
+    ("18:00", "19:30"),
+]
+STREETS = ["Bold Street", "Lodge Lane", "County Road", "Smithdown Road", "Park Road", "Picton Road"]
+
+
+def _liverpool_postcodes(count: int, rng: random.Random) -> list[str]:
+    with POSTCODES.open(newline="") as handle:
+        codes = [row["postcode"] for row in csv.DictReader(handle) if row["postcode"][:1] == "L"]
+    return rng.sample(codes, count)
+
+
+def generate(rows: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, str]]:
+    """`rows` spreadsheet rows: activities, about 1 in 10 with a second time slot row."""
+    from activities import recurrence
+    from activities.spreadsheet import COLUMNS
+
+    rng = random.Random(seed)
+    postcodes = _liverpool_postcodes(venues, rng)
+    places = [
+        {
+            "venue_name": f"{rng.choice(['St', 'Old', 'New'])} {name} Centre {i}",
+            "address": f"{rng.randint(1, 300)} {rng.choice(STREETS)}, Liverpool",
+            "postcode": postcode,
+            # Each venue has one fixed set of features, so rows never contradict each other.
+            "access": [code for code in VENUE_CODES if rng.random() < 0.4],
+        }
+        for i, (postcode, name) in enumerate(
+            zip(
+                postcodes,
+                (rng.choice(["Community", "Wellbeing", "Youth", "Church"]) for _ in postcodes),
+                strict=True,
+            )
+        )
+    ]
+    start = date(2026, 9, 7)
+    result: list[dict[str, str]] = []
+    refs_by_provider: dict[str, list[str]] = {p: [] for p in PROVIDERS}
+    number = 0
+    while len(result) < rows:
+        number += 1
+        provider = PROVIDERS[number % len(PROVIDERS)]
+        title, category = TOPICS[number % len(TOPICS)]
+        kind = rng.choices(["group", "course", "drop-in", "one-off"], weights=[6, 2, 2, 1])[0]
+        frequency = {
+            "course": "weekly",
+            "one-off": "once",
+        }.get(kind) or rng.choices(["weekly", "fortnightly", "monthly"], weights=[7, 2, 1])[0]
+        first = start + timedelta(days=rng.randrange(120))
+        start_time, end_time = rng.choice(TIMES)
+        sessions = str(rng.choice([6, 8, 10])) if kind == "course" else ""
+        last = ""
+        if kind in ("group", "drop-in") and rng.random() < 0.2:
+            last = (first + timedelta(days=rng.randrange(90, 400))).isoformat()
+        online = rng.random() < 0.05
+        place = None if online else rng.choice(places)
+        rule = recurrence.Rule(
+            frequency=frequency,
+            first_date=first,
+            start_time=datetime.strptime(start_time, "%H:%M").time(),
+            end_time=datetime.strptime(end_time, "%H:%M").time(),
+            sessions=int(sessions) if sessions else None,
+            last_date=date.fromisoformat(last) if last else None,
+        )
+        cancelled = []
+        if frequency != "once" and rng.random() < 0.25:
+            dates = []
+            for day in recurrence.series_dates(rule):
+                dates.append(day)
+                if len(dates) >= 12:
+                    break
+            cancelled = sorted(rng.sample(dates, min(len(dates), rng.randint(1, 2))))
+        ref = f"{provider[:3].upper()}-{number:06d}"
+        access = (place["access"] if place else []) + [
+            code for code in ACTIVITY_CODES if rng.random() < 0.2
+        ]
+        earlier = refs_by_provider[provider]
+        row = {column: "" for column in COLUMNS}
+        row.update(
+            {
+                "ref": ref,
+                "provider": provider,
+                "title": f"{title} {number}",
+                "kind": kind,
+                "category": category,
+                "description": f"{title}: a friendly, relaxed session. No experience needed.",
+                "audience": rng.choice(AUDIENCES),
+                "age_min": "18",
+                "age_max": "25" if rng.random() < 0.05 else "",
+                "cost": rng.choice(["Free", "Free", "Free", "£2", "£3.50"]),
+                "referral": rng.choice(["self", "self;professional", "professional;gp"]),
+                "venue_name": place["venue_name"] if place else "",
+                "address": place["address"] if place else "",
+                "postcode": place["postcode"] if place else "",
+                "online": "yes" if online else "no",
+                "meeting_link": "https://example.org/join" if online else "",
+                "start_time": start_time,
+                "end_time": end_time,
+                "frequency": frequency,
+                "first_date": first.isoformat(),
+                "sessions": sessions,
+                "last_date": last,
+                "cancelled_dates": ";".join(d.isoformat() for d in cancelled),
+                "cancelled_reasons": ";".join(f"{d.isoformat()}=Closed" for d in cancelled[:1]),
+                "accessibility": ";".join(access),
+                "engagement_limit_weeks": "26" if rng.random() < 0.1 else "",
+                "contact_email": "hello@example.org",
+                "contact_phone": "0151 000 0000",
+                "capacity_status": rng.choice(["places", "places", "few_places", "waiting_list"]),
+                "support_level": rng.choice(["", "peer", "facilitated", "structured"]),
+                "booking_required": rng.choice(["yes", "no"]),
+                "next_steps": rng.choice(earlier) if earlier and kind == "course" else "",
+            }
+        )
+        result.append(row)
+        earlier.append(ref)
+        if frequency == "weekly" and not cancelled and rng.random() < 0.1 and len(result) < rows:
+            # A second weekly slot, two days later: its own row, part_of the activity.
+            extra = dict(row)
+            extra.update(
+                {
+                    "ref": f"{ref}-2",
+                    "part_of": ref,
+                    "first_date": (first + timedelta(days=2)).isoformat(),
+                    "cancelled_dates": "",
+                    "cancelled_reasons": "",
+                }
+            )
+            result.append(extra)
+    return result
+
+
+def _write_csv(rows: list[dict[str, str]], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _median(values: list[float]) -> str:
+    return f"median {statistics.median(values):.1f} s over {len(values)} run" + (
+        "s" if len(values) != 1 else ""
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--profile",
+        choices=["empty", "again", "changed"],
+        help="cProfile that import in the first run (into the empty database, the unchanged "
+        "re-import or the every-title-changed one)",
+    )
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    database = work / "bench.sqlite3"
+    template = work / "migrated.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ["DB_CONN_MAX_AGE"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from activities.importing import timetable_import, timetable_read
+    from activities.models import ActivityPage, Schedule
+
+    try:
+        print(f"Migrating a fresh SQLite database in {work} ...", flush=True)
+        call_command("migrate", verbosity=0)
+        connection.close()
+        shutil.copy(database, template)
+
+        rows = generate(args.rows)
+        csv_path = work / "timetable.csv"
+        _write_csv(rows, csv_path)
+        print(f"Generated {len(rows)} rows ({csv_path.stat().st_size // 1024} KB).", flush=True)
+
+        def run_import(profile: bool = False, path: Path = csv_path):
+            with path.open("rb") as handle:
+                data = timetable_read(file=handle, filename=path.name)
+            if not profile:
+                return timetable_import(rows=data, create_providers=True)
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall(timetable_import, rows=data, create_providers=True)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            return result
+
+        changed_path = work / "timetable-changed.csv"
+        _write_csv(
+            [{**r, "title": r["title"] + " (new)", "cost": "£1"} for r in rows], changed_path
+        )
+
+        first_times, again_times, update_times = [], [], []
+        for run in range(args.runs):
+            connection.close()
+            shutil.copy(template, database)
+            started = time.perf_counter()
+            result = run_import(profile=args.profile == "empty" and run == 0)
+            first_times.append(time.perf_counter() - started)
+            activities, slots = ActivityPage.objects.count(), Schedule.objects.count()
+            started = time.perf_counter()
+            again = run_import(profile=args.profile == "again" and run == 0)
+            again_times.append(time.perf_counter() - started)
+            assert again.created == again.updated == 0, again
+            started = time.perf_counter()
+            changed = run_import(path=changed_path, profile=args.profile == "changed" and run == 0)
+            update_times.append(time.perf_counter() - started)
+            assert changed.updated == result.created, changed
+            print(
+                f"  run {run + 1}: {first_times[-1]:.1f} s ({result.summary}); "
+                f"again {again_times[-1]:.1f} s ({again.unchanged} unchanged); "
+                f"every title changed {update_times[-1]:.1f} s; "
+                f"{activities} pages, {slots} time slots",
+                flush=True,
+            )
+        print(f"import {len(rows)} rows (sqlite), empty database: {_median(first_times)}")
+        print(f"re-import {len(rows)} rows (sqlite), nothing changed: {_median(again_times)}")
+        print(f"re-import {len(rows)} rows (sqlite), every title changed: {_median(update_times)}")
+    finally:
+        connection.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

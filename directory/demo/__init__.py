@@ -1,0 +1,1 @@
+"""The Liverpool demo: fictional-but-realistic providers and timetable (see README.md here)."""

@@ -1,0 +1,122 @@
+"""Admin hooks for the provider boundary.
+
+Page permissions (see directory.services) already keep a provider's editors to their own
+provider page and what is under it. These hooks close the gaps Wagtail's permission model
+leaves, and point an editor's dashboard at their own work.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+from wagtail.models import Page
+from wagtail.permissions import policy_registry
+
+from .models import ProviderPage
+
+
+def _is_provider(page: Page) -> bool:
+    # Works for generic Page rows too (bulk actions and listings do not always use .specific).
+    return issubclass(page.specific_class or Page, ProviderPage)
+
+
+def _may_remove_provider(user, provider: Page) -> bool:
+    """Only someone who may add a provider may remove one.
+
+    An editor's "change" permission on their provider page would otherwise let Wagtail delete
+    it once it has no activities left, taking the organisation off the directory.
+    """
+    return provider.get_parent().permissions_for_user(user).can_add_subpage()
+
+
+@hooks.register("before_delete_page")
+def protect_provider_from_delete(request, page):
+    if _is_provider(page) and not _may_remove_provider(request.user, page):
+        raise PermissionDenied
+
+
+@hooks.register("before_bulk_action")
+def protect_providers_from_bulk_delete(request, action_type, objects, action_class_instance):
+    if action_type != "delete":
+        return
+    for page in objects:
+        if (
+            isinstance(page, Page)
+            and _is_provider(page)
+            and not _may_remove_provider(request.user, page)
+        ):
+            raise PermissionDenied
+
+
+@hooks.register("construct_page_listing_buttons")
+def hide_provider_delete_button(buttons, page, user, context=None):
+    if not _is_provider(page) or _may_remove_provider(user, page):
+        return
+    delete_url = reverse("wagtailadmin_pages:delete", args=[page.pk])
+    for button in buttons:
+        # Wagtail puts "Delete" inside the listing's "More options" dropdown.
+        dropdown = getattr(button, "dropdown_buttons", None)
+        if dropdown is not None:
+            dropdown[:] = [item for item in dropdown if not (item.url or "").startswith(delete_url)]
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_other_providers_drafts(pages, request):
+    """Link choosers offer every published page, but unpublished ones only to their editors."""
+    user = request.user
+    if user.is_superuser:
+        return pages
+    own = policy_registry.get_by_type(Page).instances_user_has_any_permission_for(
+        user, {"add", "change", "publish"}
+    )
+    visible = Page.objects.filter(Q(live=True) | Q(pk__in=own.values("pk")))
+    return pages.filter(pk__in=visible.values_list("pk", flat=True))
+
+
+class YourOrganisationPanel(Component):
+    """Dashboard links to the editor's own provider pages: where their work is."""
+
+    name = "your_organisation"
+    order = 50  # above Wagtail's own panels, which start at 100
+
+    def __init__(self, providers: list[ProviderPage]):
+        self.providers = providers
+
+    def render_html(self, parent_context=None) -> str:
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> · <a href="{}">Add an activity</a></li>',
+            (
+                (
+                    reverse("wagtailadmin_explore", args=[provider.pk]),
+                    provider.title,
+                    reverse(
+                        "wagtailadmin_pages:add", args=["activities", "activitypage", provider.pk]
+                    ),
+                )
+                for provider in self.providers
+            ),
+        )
+        return render_to_string(
+            "wagtailadmin/shared/panel.html",
+            {
+                "id": "your-organisation",
+                "heading": "Your organisation",
+                "classname": "w-panel--dashboard",
+                "children": format_html("<ul>{}</ul>", rows),
+            },
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_your_organisation_panel(request, panels):
+    providers = list(
+        ProviderPage.objects.filter(editors_group__user=request.user).order_by("title")
+    )
+    if providers:
+        panels.append(YourOrganisationPanel(providers))

@@ -1,0 +1,376 @@
+"""Exporting the timetable spreadsheet, and importing what we export (round trips)."""
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from activities import spreadsheet
+from activities.importing import ACTIVITY_FIELDS, timetable_import, timetable_read
+from activities.models import (
+    ActivityFeature,
+    ActivityPage,
+    Audience,
+    Cancellation,
+    Category,
+    Schedule,
+)
+from activities.selectors import with_display_data
+from activities.spreadsheet import COLUMNS, STANDARD_COLUMNS
+from tests.factories import (
+    ActivityFactory,
+    ActivityFeatureFactory,
+    CancellationFactory,
+    ProviderFactory,
+    ScheduleFactory,
+    VenueFactory,
+    VenueFeatureFactory,
+)
+from venues.models import Venue, VenueFeature
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "design" / "sample-timetable.csv"
+# 2027-01-12 is a Tuesday.
+TUESDAY, WEDNESDAY, THURSDAY = "2027-01-12", "2027-01-13", "2027-01-14"
+
+
+def row(**cells) -> dict[str, str]:
+    values = {column: "" for column in COLUMNS}
+    values.update(
+        {
+            "ref": "R-1",
+            "provider": "Hope Wellbeing",
+            "title": "Art Group",
+            "kind": "group",
+            "description": "Drawing and painting.",
+            "referral": "self",
+            "venue_name": "Hope Hall",
+            "address": "1 Hope Street, Liverpool",
+            "postcode": "L1 9BQ",
+            "online": "no",
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "frequency": "weekly",
+            "first_date": TUESDAY,
+        }
+    )
+    values.update(cells)
+    return values
+
+
+def export(activities) -> str:
+    buffer = io.StringIO()
+    spreadsheet.write_csv(activities, buffer)
+    return buffer.getvalue()
+
+
+def exported_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def everything():
+    return with_display_data(
+        ActivityPage.objects.select_related("provider", "venue").order_by("path")
+    )
+
+
+def snapshot() -> dict:
+    through = {
+        name: sorted(getattr(ActivityPage, name).through.objects.values_list()[:1000])
+        for name in ("categories", "audiences", "next_steps")
+    }
+    return {
+        "pages": sorted(
+            ActivityPage.objects.values_list(
+                "pk", "ref", "provider_id", "slug", "path", "live", "venue_id", *ACTIVITY_FIELDS
+            )
+        ),
+        "schedules": sorted(
+            Schedule.objects.values_list(
+                "pk",
+                "activity_id",
+                "ref",
+                "uid",
+                "sequence",
+                "sort_order",
+                "frequency",
+                "first_date",
+                "start_time",
+                "end_time",
+                "sessions",
+                "last_date",
+            )
+        ),
+        "cancellations": sorted(
+            Cancellation.objects.values_list("pk", "activity_id", "date", "reason")
+        ),
+        "features": sorted(
+            ActivityFeature.objects.values_list("pk", "activity_id", "code", "status")
+        ),
+        "venues": sorted(
+            Venue.objects.values_list("pk", "name", "address", "postcode", "latitude", "longitude")
+        ),
+        "venue_features": sorted(
+            VenueFeature.objects.values_list("pk", "venue_id", "code", "status")
+        ),
+        "categories": sorted(Category.objects.values_list("pk", "name", "slug")),
+        "audiences": sorted(Audience.objects.values_list("pk", "name", "slug", "restriction")),
+        **through,
+    }
+
+
+@pytest.fixture
+def varied_directory():
+    """Two providers' imported timetables plus activities made in the admin."""
+    ProviderFactory(title="Hope Wellbeing", slug="hope-wellbeing")
+    ProviderFactory(title="Peer Org", slug="peer-org")
+    timetable_import(
+        rows=[
+            row(provider="Peer Org", ref="P-1", title="Peer group", audience="Women only"),
+            row(
+                ref="R-1",
+                category="Art; Creative",
+                audience="18-25",
+                age_min="18",
+                age_max="25",
+                cost="£2",
+                referral="self;professional;gp",
+                accessibility="step_free_entrance;hearing_loop:partly;small_group",
+                cancelled_dates="2027-01-19;2027-01-26",
+                cancelled_reasons="2027-01-19=Room booked",
+                engagement_limit_weeks="26",
+                contact_email="art@example.org",
+                contact_phone="0151 000 0000",
+                who_for="Anyone who wants to try drawing",
+                not_suitable_for="People in crisis",
+                support_level="facilitated",
+                how_to_join="Just turn up",
+                referrer_needs="Nothing",
+                capacity_status="waiting_list",
+                capacity_updated="2026-11-01",
+                last_checked="2026-11-02",
+                booking_required="yes",
+                next_steps="R-2;peer-org:P-1",
+            ),
+            row(
+                ref="R-1-thu",
+                part_of="R-1",
+                first_date=THURSDAY,
+                start_time="18:00",
+                end_time="19:30",
+                cancelled_dates="2027-01-21",
+            ),
+            row(
+                ref="R-2",
+                title="Coping with Worry",
+                kind="course",
+                frequency="weekly",
+                first_date=WEDNESDAY,
+                sessions="6",
+                venue_name="Park Cafe",
+                address="Park Road",
+                postcode="L8 1AA",
+                latitude="53.39",
+                longitude="-2.96",
+            ),
+            row(
+                ref="R-3",
+                title="Monthly Social",
+                frequency="monthly",
+                last_date="2027-12-31",
+                online="yes",
+                venue_name="",
+                address="",
+                postcode="",
+                meeting_link="https://example.org/meet",
+                accessibility="captions",
+            ),
+            row(
+                ref="R-4",
+                title="Text support",
+                kind="service",
+                venue_name="",
+                address="",
+                postcode="",
+                start_time="",
+                end_time="",
+                frequency="",
+                first_date="",
+            ),
+        ]
+    )
+    # Made in the admin: slots without refs, a cancellation that is no session date.
+    admin_made = ActivityFactory(ref="ADM-1", title="Drop-in café", kind="drop-in")
+    VenueFeatureFactory(venue=admin_made.venue, code="lift", status="on_request")
+    ActivityFeatureFactory(activity=admin_made, code="meet_at_door")
+    ScheduleFactory(activity=admin_made, first_date=dt.date(2027, 1, 15), sort_order=0)
+    ScheduleFactory(
+        activity=admin_made,
+        first_date=dt.date(2027, 1, 18),
+        start_time=dt.time(14, 0),
+        end_time=dt.time(15, 30, 30),
+        sort_order=1,
+    )
+    CancellationFactory(activity=admin_made, date=dt.date(2027, 1, 22), reason="Staff training")
+    CancellationFactory(activity=admin_made, date=dt.date(2027, 1, 23), reason="Not a session")
+
+
+def test_export_then_import_changes_nothing(varied_directory):
+    before = snapshot()
+    text = export(everything())
+
+    rows = timetable_read(file=io.BytesIO(text.encode("utf-8")), filename="export.csv")
+    result = timetable_import(rows=rows)
+
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 6)
+    assert snapshot() == before
+    assert export(everything()) == text
+
+
+def test_export_writes_one_row_per_slot_with_part_of(varied_directory):
+    rows = exported_rows(export(everything()))
+
+    by_ref = {r["ref"]: r for r in rows}
+    assert [(r["ref"], r["part_of"]) for r in rows if r["ref"].startswith(("R-1", "ADM"))] == [
+        ("R-1", ""),
+        ("R-1-thu", "R-1"),
+        ("ADM-1", ""),
+        ("ADM-1-2", "ADM-1"),
+    ]
+    assert by_ref["R-1"]["cancelled_dates"] == "2027-01-19;2027-01-26"
+    assert by_ref["R-1"]["cancelled_reasons"] == "2027-01-19=Room booked"
+    assert by_ref["R-1-thu"]["cancelled_dates"] == "2027-01-21"
+    assert by_ref["R-1"]["accessibility"] == "step_free_entrance;hearing_loop:partly;small_group"
+    assert by_ref["R-1"]["next_steps"] == "R-2;peer-org:P-1"
+    assert by_ref["R-1"]["referral"] == "self;professional;gp"
+    assert by_ref["R-1"]["category"] == "Art; Creative"
+    assert by_ref["ADM-1-2"]["end_time"] == "15:30:30"
+    assert by_ref["ADM-1"]["cancelled_dates"] == "2027-01-22"
+    assert by_ref["R-4"]["start_time"] == ""
+
+
+def test_export_columns_are_the_contract_then_extras():
+    text = export([])
+
+    header = text.lstrip("\ufeff").splitlines()[0].split(",")
+    assert header[: len(STANDARD_COLUMNS)] == STANDARD_COLUMNS
+    assert header == COLUMNS
+    assert text.startswith("\ufeff")
+
+
+def test_export_of_imported_sample_matches_the_sample():
+    with SAMPLE.open("rb") as handle:
+        original = timetable_read(file=handle, filename=SAMPLE.name)
+    timetable_import(rows=original, create_providers=True)
+
+    exported = exported_rows(export(everything()))
+
+    def normal(cells: dict[str, str], column: str) -> object:
+        value = cells.get(column, "")
+        if column in {"category", "audience", "referral", "accessibility", "cancelled_dates"}:
+            return sorted(part.strip().lower() for part in value.split(";") if part.strip())
+        return value
+
+    # The sample leaves coordinates for us to find from the postcode.
+    compared = [c for c in spreadsheet.STANDARD_COLUMNS if c not in {"latitude", "longitude"}]
+    assert [{c: normal(r, c) for c in compared} for r in exported] == [
+        {c: normal(r, c) for c in compared} for r in original
+    ]
+    assert all(r["latitude"] and r["longitude"] for r in exported if r["venue_name"])
+
+
+def test_export_query_count_does_not_grow_with_activities(django_assert_max_num_queries):
+    provider = ProviderFactory()
+    for _ in range(3):
+        activity = ActivityFactory(parent=provider)
+        ScheduleFactory(activity=activity)
+        ActivityFeatureFactory(activity=activity)
+    small = export(everything())
+    for _ in range(6):
+        activity = ActivityFactory(parent=provider)
+        ScheduleFactory(activity=activity)
+
+    with django_assert_max_num_queries(8):
+        large = export(everything())
+
+    assert (len(exported_rows(small)), len(exported_rows(large))) == (3, 9)
+
+
+def test_export_view_returns_exactly_the_filtered_activities(client):
+    provider = ProviderFactory(title="Hope Wellbeing")
+    timetable_import(
+        rows=[
+            row(ref="TUE"),
+            row(ref="WED", title="Wednesday walk", first_date=WEDNESDAY),
+            row(ref="BOTH", title="Twice weekly", first_date=WEDNESDAY),
+            row(ref="BOTH-tue", part_of="BOTH", first_date=TUESDAY),
+        ]
+    )
+
+    response = client.get("/activities/export.csv?day=tue")
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert sorted((r["ref"], r["part_of"], r["first_date"]) for r in rows) == [
+        ("BOTH", "", WEDNESDAY),
+        ("BOTH-tue", "BOTH", TUESDAY),
+        ("TUE", "", TUESDAY),
+    ]
+    assert {r["provider"] for r in rows} == {provider.title}
+
+
+def test_export_view_everything_round_trips_through_import(client, varied_directory):
+    before = snapshot()
+
+    response = client.get("/activities/export.csv")
+    rows = timetable_read(file=io.BytesIO(response.content), filename="export.csv")
+    result = timetable_import(rows=rows)
+
+    assert (result.created, result.updated) == (0, 0)
+    assert result.unchanged == ActivityPage.objects.count()
+    assert snapshot() == before
+
+
+def test_activity_rows_for_online_activity_without_venue():
+    activity = ActivityFactory(
+        venue=None, online=True, meeting_link="https://example.org/m", ref="ON-1"
+    )
+    ScheduleFactory(activity=activity, first_date=dt.date(2027, 1, 12))
+    venue_less = with_display_data(ActivityPage.objects.filter(pk=activity.pk)).get()
+
+    (cells,) = spreadsheet.activity_rows(venue_less)
+
+    assert (cells["ref"], cells["online"], cells["venue_name"], cells["meeting_link"]) == (
+        "ON-1",
+        "yes",
+        "",
+        "https://example.org/m",
+    )
+    assert (cells["frequency"], cells["first_date"], cells["start_time"]) == (
+        "weekly",
+        "2027-01-12",
+        "10:00",
+    )
+
+
+def test_slot_refs_generates_missing_refs_without_clashes():
+    assert spreadsheet.slot_refs("A", []) == []
+    assert spreadsheet.slot_refs("A", ["", "", "A-2", "x", "x"]) == ["A", "A-3", "A-2", "x", "A-4"]
+
+
+def test_export_lists_venue_shared_with_other_provider():
+    hall = VenueFactory(name="Shared Hall", postcode="L8 1AA")
+    VenueFeatureFactory(venue=hall, code="hearing_loop")
+    first = ActivityFactory(venue=hall, ref="ONE")
+    second = ActivityFactory(venue=hall, ref="TWO")
+
+    rows = exported_rows(export(with_display_data(ActivityPage.objects.order_by("ref"))))
+
+    assert [(r["ref"], r["venue_name"], r["postcode"], r["accessibility"]) for r in rows] == [
+        ("ONE", "Shared Hall", "L8 1AA", "hearing_loop"),
+        ("TWO", "Shared Hall", "L8 1AA", "hearing_loop"),
+    ]
+    assert first.provider != second.provider

@@ -1,0 +1,264 @@
+"""SEQUENCE rises when a slot's sessions change through the admin, proved with real edits.
+
+Calendar apps only replace an event they already hold when its SEQUENCE goes up, so every
+way an editor moves sessions (timing fields, cancelled dates) must raise it, and nothing
+else may.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.urls import reverse
+from icalendar import Calendar
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+from activities.ical import schedule_uid
+from activities.models import ActivityPage, Schedule
+from tests.factories import ActivityFactory, CancellationFactory, ScheduleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Feed validators are cached under a data version; a rolled-back test can leave the
+    # database as an earlier test had it, so each test starts with an empty cache.
+    cache.clear()
+
+
+NEXT_YEAR = date.today().year + 1
+TUESDAY = date(NEXT_YEAR, 1, 5) + timedelta(days=(1 - date(NEXT_YEAR, 1, 5).weekday()) % 7)
+PUBLISH = {"action-publish": "action-publish"}
+
+
+def slot_row(schedule: Schedule, **changes) -> dict:
+    row = {
+        "id": schedule.pk,
+        "frequency": schedule.frequency,
+        "first_date": schedule.first_date.isoformat(),
+        "start_time": schedule.start_time.strftime("%H:%M"),
+        "end_time": schedule.end_time.strftime("%H:%M"),
+        "sessions": schedule.sessions or "",
+        "last_date": schedule.last_date.isoformat() if schedule.last_date else "",
+    }
+    row.update(changes)
+    return row
+
+
+def edit_form(activity: ActivityPage, *, slots: list[dict], cancellations=(), **fields) -> dict:
+    """What the admin's edit form posts for `activity` (the shape of Wagtail's own forms)."""
+    cancelled = [
+        {"id": c.pk, "date": c.date.isoformat(), "reason": c.reason} for c in cancellations
+    ]
+    data = nested_form_data(
+        {
+            "title": activity.title,
+            "slug": activity.slug,
+            "kind": activity.kind,
+            "ref": activity.ref,
+            "description": activity.description,
+            "venue": activity.venue_id or "",
+            "cost": activity.cost,
+            "capacity_status": activity.capacity_status,
+            "self_referral": "on" if activity.self_referral else "",
+            "schedules": inline_formset(slots, initial=len(slots)),
+            "cancellations": inline_formset(
+                cancelled, initial=len([c for c in cancelled if c.get("id")])
+            ),
+            "features": inline_formset([]),
+            "comments": inline_formset([]),
+        }
+    )
+    data["categories"] = []
+    data["audiences"] = []
+    data["next_steps"] = []
+    data.update(fields)
+    return data
+
+
+@pytest.fixture
+def admin_client(client, db):
+    user = get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def group(db):
+    activity = ActivityFactory(title="Tuesday Art")
+    slot = ScheduleFactory(activity=activity, first_date=TUESDAY, start_time=time(10))
+    return activity, slot
+
+
+def edit(client, activity, data):
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[activity.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    return response
+
+
+def sequence_of(slot) -> int:
+    return Schedule.objects.get(pk=slot.pk).sequence
+
+
+def test_publishing_new_start_time_raises_sequence(admin_client, group):
+    # Arrange
+    activity, slot = group
+
+    # Act
+    edit(
+        admin_client,
+        activity,
+        {**edit_form(activity, slots=[slot_row(slot, start_time="10:30")]), **PUBLISH},
+    )
+
+    # Assert
+    stored = Schedule.objects.get(pk=slot.pk)
+    assert (stored.start_time, stored.sequence, stored.uid) == (time(10, 30), 1, slot.uid)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"frequency": "fortnightly"},
+        {"first_date": (TUESDAY + timedelta(weeks=1)).isoformat()},
+        {"end_time": "12:30"},
+        {"sessions": "6"},
+        {"last_date": (TUESDAY + timedelta(weeks=10)).isoformat()},
+    ],
+)
+def test_publishing_any_timing_change_raises_sequence(admin_client, group, changes):
+    # Arrange
+    activity, slot = group
+
+    # Act
+    edit(
+        admin_client,
+        activity,
+        {**edit_form(activity, slots=[slot_row(slot, **changes)]), **PUBLISH},
+    )
+
+    # Assert
+    assert sequence_of(slot) == 1
+
+
+def test_publishing_title_change_keeps_sequence(admin_client, group):
+    # Arrange
+    activity, slot = group
+
+    # Act
+    edit(
+        admin_client,
+        activity,
+        {**edit_form(activity, slots=[slot_row(slot)], title="Tuesday Art Club"), **PUBLISH},
+    )
+
+    # Assert
+    assert ActivityPage.objects.get(pk=activity.pk).title == "Tuesday Art Club"
+    assert sequence_of(slot) == 0
+
+
+def test_cancelling_a_session_raises_sequence(admin_client, group):
+    # Arrange
+    activity, slot = group
+    data = edit_form(activity, slots=[slot_row(slot)])
+    data.update(
+        nested_form_data(
+            {
+                "cancellations": inline_formset(
+                    [{"date": (TUESDAY + timedelta(weeks=3)).isoformat(), "reason": "Closed"}]
+                )
+            }
+        )
+    )
+
+    # Act
+    edit(admin_client, activity, {**data, **PUBLISH})
+
+    # Assert
+    assert sequence_of(slot) == 1
+
+
+def test_cancelling_a_day_without_session_keeps_sequence(admin_client, group):
+    # Arrange: a Wednesday is no session of a Tuesday group
+    activity, slot = group
+    data = edit_form(activity, slots=[slot_row(slot)])
+    data.update(
+        nested_form_data(
+            {
+                "cancellations": inline_formset(
+                    [{"date": (TUESDAY + timedelta(days=8)).isoformat(), "reason": "Closed"}]
+                )
+            }
+        )
+    )
+
+    # Act
+    edit(admin_client, activity, {**data, **PUBLISH})
+
+    # Assert
+    assert sequence_of(slot) == 0
+
+
+def test_removing_a_cancellation_raises_sequence(admin_client, group):
+    # Arrange
+    activity, slot = group
+    cancellation = CancellationFactory(activity=activity, date=TUESDAY + timedelta(weeks=2))
+    data = edit_form(activity, slots=[slot_row(slot)], cancellations=[cancellation])
+    data["cancellations-0-DELETE"] = "1"
+
+    # Act
+    edit(admin_client, activity, {**data, **PUBLISH})
+
+    # Assert
+    assert activity.cancellations.count() == 0
+    assert sequence_of(slot) == 1
+
+
+def test_draft_changes_sequence_only_when_published(admin_client, group):
+    # Arrange
+    activity, slot = group
+
+    # Act: save a draft, then publish that revision later (as a scheduled publish would)
+    edit(admin_client, activity, edit_form(activity, slots=[slot_row(slot, end_time="13:00")]))
+    after_draft = sequence_of(slot)
+    ActivityPage.objects.get(pk=activity.pk).get_latest_revision().publish()
+
+    # Assert
+    assert (after_draft, sequence_of(slot)) == (0, 1)
+    assert Schedule.objects.get(pk=slot.pk).end_time == time(13)
+
+
+def test_sequence_never_goes_down_when_older_draft_is_published(admin_client, group):
+    # Arrange: a draft is saved, then an import moves the slot twice (sequence 2)
+    activity, slot = group
+    edit(admin_client, activity, edit_form(activity, slots=[slot_row(slot, end_time="13:00")]))
+    Schedule.objects.filter(pk=slot.pk).update(start_time=time(9), sequence=2)
+
+    # Act
+    ActivityPage.objects.get(pk=activity.pk).get_latest_revision().publish()
+
+    # Assert: the draft's times win and the number still rises
+    stored = Schedule.objects.get(pk=slot.pk)
+    assert (stored.start_time, stored.end_time, stored.sequence) == (time(10), time(13), 3)
+
+
+def test_feed_shows_raised_sequence_after_admin_edit(admin_client, group):
+    # Arrange
+    activity, slot = group
+    edit(
+        admin_client,
+        activity,
+        {**edit_form(activity, slots=[slot_row(slot, start_time="11:00")]), **PUBLISH},
+    )
+
+    # Act
+    response = admin_client.get(f"/feeds/activities/{activity.pk}.ics")
+
+    # Assert
+    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (schedule_uid(slot), 1)
+    assert event["DTSTART"].dt.time() == time(11)
