@@ -32,7 +32,12 @@ demo: install
 	DEBUG=true $(BIN)/python manage.py load_demo --reset
 	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
-test: install-test
+# ical.js (Thunderbird's parser) checks our feeds in the tests; pinned in package-lock.json.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install-test node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
@@ -44,6 +49,9 @@ lint: install-test
 bench: install-test
 	$(BIN)/python bench/bench_browse.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_feeds.py
+	$(BIN)/python bench/bench_duplicates_quality.py
+	$(BIN)/python bench/bench_duplicates_scale.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules

@@ -129,7 +129,9 @@ def browse(*, params, today: date | None = None, page_number=1, page_size=20) ->
     origin = filterset.form.cleaned_data.get("postcode")
     paginator = Paginator(filterset.qs, page_size)
     page = paginator.get_page(page_number)
-    rows = [activity_row(a, today=today, origin=origin) for a in with_display_data(page.object_list)]
+    rows = [
+        activity_row(a, today=today, origin=origin) for a in with_display_data(page.object_list)
+    ]
     return BrowseResult(
         filterset=filterset, page=page, rows=rows, count=paginator.count, origin=origin
     )

@@ -39,7 +39,13 @@ TOPICS = [
 VENUE_CODES = ["step_free_entrance", "hearing_loop", "accessible_toilet", "quiet_space", "lift"]
 ACTIVITY_CODES = ["small_group", "meet_at_door", "bring_companion"]
 AUDIENCES = ["", "", "", "", "women", "men", "18-25", "Arabic speakers"]
-TIMES = [("09:30", "11:00"), ("10:00", "12:00"), ("13:00", "15:00"), ("14:00", "16:00"), ("18:00", "19:30")]
+TIMES = [
+    ("09:30", "11:00"),
+    ("10:00", "12:00"),
+    ("13:00", "15:00"),
+    ("14:00", "16:00"),
+    ("18:00", "19:30"),
+]
 
 
 def liverpool_postcodes(limit: int, *, rng: random.Random) -> list[tuple[str, str, str]]:
@@ -48,7 +54,9 @@ def liverpool_postcodes(limit: int, *, rng: random.Random) -> list[tuple[str, st
     return [(r["postcode"], r["lat"], r["lon"]) for r in rng.sample(rows, limit)]
 
 
-def timetable_rows(n: int, *, venues: int = 300, seed: int = 1, start: date | None = None) -> list[dict]:
+def timetable_rows(
+    n: int, *, venues: int = 300, seed: int = 1, start: date | None = None
+) -> list[dict]:
     """n activities across the six providers, each one weekly/fortnightly/monthly slot."""
     rng = random.Random(seed)
     start = start or date.today() - timedelta(days=28)

@@ -162,6 +162,17 @@ BROWSE_PAGE_SIZE = int(os.environ.get("BROWSE_PAGE_SIZE", "20"))
 # Spreadsheet uploads in the admin: refuse anything bigger than this.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 
+# Calendar (.ics) import limits, and whether providers may give a feed address to fetch.
+ICAL_IMPORT_MAX_BYTES = int(os.environ.get("ICAL_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+ICAL_IMPORT_MAX_EVENTS = int(os.environ.get("ICAL_IMPORT_MAX_EVENTS", "500"))
+ICAL_IMPORT_MAX_COUNT = int(os.environ.get("ICAL_IMPORT_MAX_COUNT", "520"))
+ICAL_FETCH_ALLOWED = env_bool("ICAL_FETCH_ALLOWED", False)
+ICAL_FETCH_TIMEOUT = int(os.environ.get("ICAL_FETCH_TIMEOUT", "10"))
+# How long a feed's ETag is cached under the data version (0 = off).
+FEED_VALIDATOR_CACHE_SECONDS = int(os.environ.get("FEED_VALIDATOR_CACHE_SECONDS", "86400"))
+# Editors do not need Wagtail's moderation workflow: they publish their own listings.
+WAGTAIL_WORKFLOW_ENABLED = False
+
 # Production security: on unless DEBUG; each can be switched off behind a TLS-terminating proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
