@@ -89,3 +89,20 @@ def test_home_page_offers_a_postcode_search_and_counts_whats_on(client):
     assert 'name="postcode"' in html
     assert "browse all 1 activity<" in html
     assert f'href="{provider_page.url}"' in html
+
+
+def test_moving_an_activity_to_another_provider_updates_its_provider(client):
+    from activities.models import ActivityPage
+
+    activity = ActivityFactory(title="Movable group")
+    ScheduleFactory(activity=activity)
+    other = ProviderFactory(title="Liverpool Roots Trust")
+
+    activity.move(other, pos="last-child")
+
+    assert ActivityPage.objects.get(pk=activity.pk).provider_id == other.pk
+    assert titles_for(client, "provider=liverpool-roots-trust") == ["Movable group"]
+
+
+def titles_for(client, query):
+    return [r.activity.title for r in client.get(f"/activities/?{query}").context["result"].rows]
