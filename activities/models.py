@@ -308,7 +308,8 @@ class Schedule(Orderable):
 
     class Meta(Orderable.Meta):
         indexes = [
-            models.Index(fields=["weekday", "start_time"]),
+            # activity first: the day filter is a correlated EXISTS per activity.
+            models.Index(fields=["activity", "weekday", "start_time"]),
             models.Index(fields=["ends_on"]),
         ]
 
