@@ -10,11 +10,8 @@ DATABASE_URL to a PostgreSQL database to measure there instead (it is flushed fi
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -78,25 +75,10 @@ def main() -> None:
     if args.child:
         child(args.child, args.runs)
         return
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    for size in args.sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {
-                **os.environ,
-                "DEBUG": "false",
-                "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-                "ALLOWED_HOSTS": "testserver",
-                "SECURE_SSL_REDIRECT": "false",
-                "DJANGO_SETTINGS_MODULE": "directory.settings",
-                "PYTHONPATH": str(ROOT),
-                "STATIC_ROOT": f"{tmp}/static",
-            }
-            env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-            subprocess.run(
-                [sys.executable, __file__, "--child", str(size), "--runs", str(args.runs)],
-                env=env,
-                check=True,
-            )
+    sys.path.insert(0, str(ROOT))
+    from bench.synthetic import run_each_size
+
+    run_each_size(__file__, sizes=args.sizes, runs=args.runs)
 
 
 if __name__ == "__main__":

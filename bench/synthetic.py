@@ -1,14 +1,21 @@
-"""Generated timetables for benchmarks: realistic shapes, real Merseyside postcodes.
+"""Shared pieces of the benchmarks: a generated timetable and a runner for each data size.
 
-`timetable_rows(n)` returns spreadsheet rows (dicts in the timetable layout), so benchmarks
-load data through the same import service providers use.
+`timetable_rows(n)` returns rows in the timetable spreadsheet layout (6 providers, ~300 venues
+at real Liverpool postcodes, mixed kinds and frequencies, courses, extra time slots, categories,
+audiences, accessibility codes, cancellations, next steps), so benchmarks load data through the
+same import service providers use. `run_each_size` runs a benchmark script once per size, each
+in a fresh process with a fresh database and production-like settings.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import random
-from datetime import date, timedelta
+import subprocess
+import sys
+import tempfile
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,11 +41,18 @@ TOPICS = [
     ("Creative writing", "Creative; Writing"),
     ("Peer support group", "Peer support"),
     ("Yoga for wellbeing", "Physical activity"),
-    ("Mindfulness", "Mental health courses"),
+    ("Managing Low Mood", "Mental health courses"),
 ]
-VENUE_CODES = ["step_free_entrance", "hearing_loop", "accessible_toilet", "quiet_space", "lift"]
-ACTIVITY_CODES = ["small_group", "meet_at_door", "bring_companion"]
-AUDIENCES = ["", "", "", "", "women", "men", "18-25", "Arabic speakers"]
+VENUE_CODES = [
+    "step_free_entrance",
+    "hearing_loop",
+    "accessible_toilet",
+    "quiet_space",
+    "lift",
+    "blue_badge_parking",
+]
+ACTIVITY_CODES = ["small_group", "meet_at_door", "bring_companion", "bsl_interpreter"]
+AUDIENCES = ["", "", "", "", "", "women", "men", "18-25", "Arabic speakers", "LGBTQ+"]
 TIMES = [
     ("09:30", "11:00"),
     ("10:00", "12:00"),
@@ -46,68 +60,160 @@ TIMES = [
     ("14:00", "16:00"),
     ("18:00", "19:30"),
 ]
+STREETS = ["Bold Street", "Lodge Lane", "County Road", "Smithdown Road", "Park Road", "Picton Road"]
 
 
-def liverpool_postcodes(limit: int, *, rng: random.Random) -> list[tuple[str, str, str]]:
+def _liverpool_postcodes(count: int, rng: random.Random) -> list[str]:
     with POSTCODES.open(newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["postcode"].startswith("L")]
-    return [(r["postcode"], r["lat"], r["lon"]) for r in rng.sample(rows, limit)]
+        codes = [row["postcode"] for row in csv.DictReader(handle) if row["postcode"][:1] == "L"]
+    return rng.sample(codes, count)
 
 
-def timetable_rows(
-    n: int, *, venues: int = 300, seed: int = 1, start: date | None = None
-) -> list[dict]:
-    """n activities across the six providers, each one weekly/fortnightly/monthly slot."""
+def generate(rows: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, str]]:
+    """`rows` spreadsheet rows: activities, about 1 in 10 with a second time slot row."""
+    from activities import recurrence
+    from activities.spreadsheet import COLUMNS
+
     rng = random.Random(seed)
-    start = start or date.today() - timedelta(days=28)
-    places = liverpool_postcodes(venues, rng=rng)
-    venue_access = {
-        i: ";".join(code for code in VENUE_CODES if rng.random() < 0.5) for i in range(venues)
-    }
-    rows = []
-    for i in range(n):
-        title, category = TOPICS[i % len(TOPICS)]
-        v = rng.randrange(venues)
-        postcode, lat, lon = places[v]
-        online = rng.random() < 0.08
+    postcodes = _liverpool_postcodes(venues, rng)
+    places = [
+        {
+            "venue_name": f"{rng.choice(['St', 'Old', 'New'])} {name} Centre {i}",
+            "address": f"{rng.randint(1, 300)} {rng.choice(STREETS)}, Liverpool",
+            "postcode": postcode,
+            # Each venue has one fixed set of features, so rows never contradict each other.
+            "access": [code for code in VENUE_CODES if rng.random() < 0.4],
+        }
+        for i, (postcode, name) in enumerate(
+            zip(
+                postcodes,
+                (rng.choice(["Community", "Wellbeing", "Youth", "Church"]) for _ in postcodes),
+                strict=True,
+            )
+        )
+    ]
+    start = date(2026, 9, 7)
+    result: list[dict[str, str]] = []
+    refs_by_provider: dict[str, list[str]] = {p: [] for p in PROVIDERS}
+    number = 0
+    while len(result) < rows:
+        number += 1
+        provider = PROVIDERS[number % len(PROVIDERS)]
+        title, category = TOPICS[number % len(TOPICS)]
+        kind = rng.choices(["group", "course", "drop-in", "one-off"], weights=[6, 2, 2, 1])[0]
+        frequency = {
+            "course": "weekly",
+            "one-off": "once",
+        }.get(kind) or rng.choices(["weekly", "fortnightly", "monthly"], weights=[7, 2, 1])[0]
+        first = start + timedelta(days=rng.randrange(120))
         start_time, end_time = rng.choice(TIMES)
-        frequency = rng.choices(["weekly", "fortnightly", "monthly"], weights=[7, 2, 1])[0]
-        first = start + timedelta(days=rng.randrange(28))
-        course = frequency == "weekly" and rng.random() < 0.15
-        activity_access = ";".join(code for code in ACTIVITY_CODES if rng.random() < 0.3)
-        rows.append(
+        sessions = str(rng.choice([6, 8, 10])) if kind == "course" else ""
+        last = ""
+        if kind in ("group", "drop-in") and rng.random() < 0.2:
+            last = (first + timedelta(days=rng.randrange(90, 400))).isoformat()
+        online = rng.random() < 0.05
+        place = None if online else rng.choice(places)
+        rule = recurrence.Rule(
+            frequency=frequency,
+            first_date=first,
+            start_time=datetime.strptime(start_time, "%H:%M").time(),
+            end_time=datetime.strptime(end_time, "%H:%M").time(),
+            sessions=int(sessions) if sessions else None,
+            last_date=date.fromisoformat(last) if last else None,
+        )
+        cancelled = []
+        if frequency != "once" and rng.random() < 0.25:
+            dates = []
+            for day in recurrence.series_dates(rule):
+                dates.append(day)
+                if len(dates) >= 12:
+                    break
+            cancelled = sorted(rng.sample(dates, min(len(dates), rng.randint(1, 2))))
+        ref = f"{provider[:3].upper()}-{number:06d}"
+        access = (place["access"] if place else []) + [
+            code for code in ACTIVITY_CODES if rng.random() < 0.2
+        ]
+        earlier = refs_by_provider[provider]
+        row = {column: "" for column in COLUMNS}
+        row.update(
             {
-                "ref": f"GEN-{i:06d}",
-                "provider": PROVIDERS[i % len(PROVIDERS)],
-                "title": f"{title} {i}",
-                "kind": "course" if course else "group",
+                "ref": ref,
+                "provider": provider,
+                "title": f"{title} {number}",
+                "kind": kind,
                 "category": category,
-                "description": f"{title}: a friendly session for adults. Number {i}.",
+                "description": f"{title}: a friendly, relaxed session. No experience needed.",
                 "audience": rng.choice(AUDIENCES),
                 "age_min": "18",
-                "age_max": "",
-                "cost": "Free" if rng.random() < 0.8 else "£2",
+                "age_max": "25" if rng.random() < 0.05 else "",
+                "cost": rng.choice(["Free", "Free", "Free", "£2", "£3.50"]),
                 "referral": rng.choice(["self", "self;professional", "professional;gp"]),
-                "venue_name": "" if online else f"Venue {v}",
-                "address": "" if online else f"{v} Example Street, Liverpool",
-                "postcode": "" if online else postcode,
-                "latitude": "" if online else lat,
-                "longitude": "" if online else lon,
+                "venue_name": place["venue_name"] if place else "",
+                "address": place["address"] if place else "",
+                "postcode": place["postcode"] if place else "",
                 "online": "yes" if online else "no",
+                "meeting_link": "https://example.org/join" if online else "",
                 "start_time": start_time,
                 "end_time": end_time,
                 "frequency": frequency,
                 "first_date": first.isoformat(),
-                "sessions": "6" if course else "",
-                "last_date": "",
-                "cancelled_dates": "",
-                "accessibility": ";".join(
-                    filter(None, ["" if online else venue_access[v], activity_access])
-                ),
+                "sessions": sessions,
+                "last_date": last,
+                "cancelled_dates": ";".join(d.isoformat() for d in cancelled),
+                "cancelled_reasons": ";".join(f"{d.isoformat()}=Closed" for d in cancelled[:1]),
+                "accessibility": ";".join(access),
                 "engagement_limit_weeks": "26" if rng.random() < 0.1 else "",
                 "contact_email": "hello@example.org",
                 "contact_phone": "0151 000 0000",
-                "booking_url": "https://example.org/online" if online else "",
+                "capacity_status": rng.choice(["places", "places", "few_places", "waiting_list"]),
+                "support_level": rng.choice(["", "peer", "facilitated", "structured"]),
+                "booking_required": rng.choice(["yes", "no"]),
+                "next_steps": rng.choice(earlier) if earlier and kind == "course" else "",
             }
         )
-    return rows
+        result.append(row)
+        earlier.append(ref)
+        if frequency == "weekly" and not cancelled and rng.random() < 0.1 and len(result) < rows:
+            # A second weekly slot, two days later: its own row, part_of the activity.
+            extra = dict(row)
+            extra.update(
+                {
+                    "ref": f"{ref}-2",
+                    "part_of": ref,
+                    "first_date": (first + timedelta(days=2)).isoformat(),
+                    "cancelled_dates": "",
+                    "cancelled_reasons": "",
+                }
+            )
+            result.append(extra)
+    return result
+
+
+def timetable_rows(n: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, str]]:
+    return generate(n, seed=seed, venues=venues)
+
+
+def run_each_size(script: str, *, sizes: list[int], runs: int) -> None:
+    """Run `script --child SIZE --runs RUNS` per size against a fresh temporary database.
+
+    DATABASE_URL from the environment wins (e.g. a PostgreSQL database to measure there).
+    """
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {
+                **os.environ,
+                "DEBUG": "false",
+                "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+                "ALLOWED_HOSTS": "testserver",
+                "SECURE_SSL_REDIRECT": "false",
+                "DJANGO_SETTINGS_MODULE": "directory.settings",
+                "PYTHONPATH": str(ROOT),
+                "STATIC_ROOT": f"{tmp}/static",
+            }
+            env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+            subprocess.run(
+                [sys.executable, script, "--child", str(size), "--runs", str(runs)],
+                env=env,
+                check=True,
+            )
