@@ -105,6 +105,13 @@ class ActivityPage(Page):
     )
     support_level = models.CharField(max_length=12, choices=SupportLevel.choices, blank=True)
     audiences = ParentalManyToManyField(Audience, blank=True, related_name="activities")
+    languages = models.CharField(
+        "Languages other than English",
+        max_length=200,
+        blank=True,
+        help_text="Languages sessions are run in besides English, separated by commas "
+        "(e.g. Arabic, Somali). Leave blank if sessions are in English only.",
+    )
     age_min = models.PositiveSmallIntegerField(null=True, blank=True)
     age_max = models.PositiveSmallIntegerField(null=True, blank=True)
     cost = models.CharField(max_length=60, blank=True, help_text="“Free” or a price such as £2.")
@@ -163,6 +170,7 @@ class ActivityPage(Page):
                 FieldPanel("not_suitable_for"),
                 FieldPanel("support_level"),
                 FieldPanel("audiences"),
+                FieldPanel("languages"),
                 FieldRowPanel([FieldPanel("age_min"), FieldPanel("age_max")]),
             ],
             heading="Who it is for",
@@ -259,6 +267,10 @@ class ActivityPage(Page):
     @property
     def is_free(self) -> bool:
         return self.cost.strip().lower().startswith("free")
+
+    @property
+    def language_list(self) -> list[str]:
+        return [part.strip() for part in self.languages.split(",") if part.strip()]
 
     @property
     def referral_routes(self) -> list[str]:
@@ -382,3 +394,4 @@ class ActivityFeature(Orderable):
 
 
 from .models_duplicates import DuplicateDecision  # noqa: E402,F401
+from .models_reports import ProblemReport  # noqa: E402,F401
