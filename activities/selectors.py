@@ -15,7 +15,7 @@ from venues.geo import Location, distance_miles
 from venues.models import VenueFeature
 from venues.selectors import feature_table
 
-from . import recurrence, time_limits
+from . import recurrence, time_limits, what_next
 from .enums import ActivityKind
 from .filters import ActivityFilter, active_schedules
 from .models import ActivityPage, Schedule
@@ -176,6 +176,9 @@ def activity_detail(*, activity: ActivityPage, today: date | None = None) -> dic
     next_steps = list(
         activity.next_steps.live().select_related("provider", "venue").order_by("title")
     )
+    onwards = what_next.what_next(
+        activity=activity, candidates=activity_list_current(today=today), today=today
+    )
     return {
         "row": row,
         "sessions": upcoming_sessions(activity, today=today),
@@ -183,6 +186,7 @@ def activity_detail(*, activity: ActivityPage, today: date | None = None) -> dic
         "has_ended": time_limits.has_ended(activity, today=today),
         "access": access_table(activity),
         "next_steps": next_steps,
+        "what_next": onwards,
         "detail": activity,
     }
 

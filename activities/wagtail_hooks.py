@@ -50,5 +50,10 @@ def register_timetable_import_menu_item():
     )
 
 
-# Admin screens kept in their own modules: duplicates; calendar import and SEQUENCE.
-from . import wagtail_hooks_duplicates, wagtail_hooks_ical  # noqa: E402,F401
+# Admin screens kept in their own modules: duplicates; calendar import and SEQUENCE;
+# freshness (listings to check) and problem reports.
+from . import (  # noqa: E402,F401
+    wagtail_hooks_duplicates,
+    wagtail_hooks_freshness,
+    wagtail_hooks_ical,
+)

@@ -214,3 +214,34 @@ DUPLICATE_CLASH_KM = float(os.environ.get("DUPLICATE_CLASH_KM", "1.5"))
 DUPLICATE_CLASH_START_MINUTES = int(os.environ.get("DUPLICATE_CLASH_START_MINUTES", "90"))
 # How many similar activities the page editor's warning lists.
 DUPLICATE_WARNING_LIMIT = int(os.environ.get("DUPLICATE_WARNING_LIMIT", "5"))
+
+# --- What next, freshness and problem reports ---------------------------------------------------
+# A listing not confirmed for this many days says "may be out of date" and shows on the
+# provider's dashboard.
+STALE_AFTER_DAYS = int(os.environ.get("STALE_AFTER_DAYS", "90"))
+# "What you can go on to": ongoing activities within this many miles of a course's venue.
+WHAT_NEXT_RADIUS_MILES = float(os.environ.get("WHAT_NEXT_RADIUS_MILES", "3"))
+WHAT_NEXT_LIMIT = int(os.environ.get("WHAT_NEXT_LIMIT", "5"))
+# "Report a problem": accepted reports per client (keyed by an HMAC of its address, in the
+# cache only) per hour, and per activity per day; the form must have been open this long.
+REPORT_RATE_LIMIT_PER_HOUR = int(os.environ.get("REPORT_RATE_LIMIT_PER_HOUR", "5"))
+REPORT_RATE_LIMIT_PER_ACTIVITY_DAY = int(os.environ.get("REPORT_RATE_LIMIT_PER_ACTIVITY_DAY", "20"))
+REPORT_MIN_SECONDS = int(os.environ.get("REPORT_MIN_SECONDS", "3"))
+REPORT_MAX_AGE_SECONDS = int(os.environ.get("REPORT_MAX_AGE_SECONDS", "86400"))
+
+# Email (problem reports). Development prints messages to the console; tests use Django's
+# in-memory outbox whatever is set here.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "No Wrong Door <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

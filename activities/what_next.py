@@ -1,0 +1,217 @@
+"""What people can go on to when a course or an engagement limit ends.
+
+`what_next()` is the one read the activity page makes: the provider's own "what next" links
+first, then ongoing activities nearby on a shared topic, each with a one-line reason built only
+from facts checked for that pair. It runs a fixed handful of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Exists, F, FloatField, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
+
+from venues.geo import approx_distance_sq_factors, bounding_box, distance_miles
+
+from . import time_limits
+from .enums import ActivityKind
+from .models import ActivityPage, Category, Schedule
+
+ONGOING_REASON = "ongoing, no time limit"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    activity: ActivityPage
+    reason: str
+    from_provider: bool = False
+
+
+@dataclass(frozen=True)
+class NextIntake:
+    """A future run of a finished activity: a same-titled activity of its provider."""
+
+    activity: ActivityPage
+    starts: date
+
+
+@dataclass
+class WhatNext:
+    time_limited: bool
+    ended_on: date | None = None
+    next_intake: NextIntake | None = None
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ended_on is not None
+
+
+def is_time_limited(activity: ActivityPage) -> bool:
+    """A course, an engagement limit, or a slot with a session count or a last date.
+
+    Reads `activity.schedules.all()`, so prefetch schedules for lists.
+    """
+    if activity.kind == ActivityKind.COURSE or activity.engagement_limit_weeks:
+        return True
+    return any(s.sessions or s.last_date for s in activity.schedules.all())
+
+
+def ongoing(queryset: QuerySet[ActivityPage]) -> QuerySet[ActivityPage]:
+    """Only activities with no time limit: no course, no one-off, no engagement limit, and no
+    slot that ends (a session count, a last date or a single date all set `ends_on`)."""
+    ending_slot = Schedule.objects.filter(activity=OuterRef("pk"), ends_on__isnull=False)
+    return queryset.exclude(kind__in=[ActivityKind.COURSE, ActivityKind.ONE_OFF]).filter(
+        ~Exists(ending_slot), engagement_limit_weeks__isnull=True
+    )
+
+
+def ended_on(activity: ActivityPage, *, today: date) -> date | None:
+    """The last session's date when every slot has finished, else None."""
+    if not time_limits.has_ended(activity, today=today):
+        return None
+    return max(s.ends_on for s in activity.schedules.all())
+
+
+def _kind_noun(activity: ActivityPage) -> str:
+    return "course" if activity.kind == ActivityKind.COURSE else activity.get_kind_display().lower()
+
+
+def next_intake(activity: ActivityPage, *, today: date) -> NextIntake | None:
+    """The soonest future run of a finished activity: a live activity of the same provider with
+    the same title (or that title plus more words, such as "Managing anxiety (January)") with a
+    slot starting after today. One query.
+
+    A future slot of the activity itself never counts here: it would mean the activity has not
+    finished, and its page already says when the next run starts (time_limits.summary).
+    """
+    if activity.provider_id is None:
+        return None
+    title = " ".join(activity.title.split())
+    other = (
+        ActivityPage.objects.live()
+        .filter(provider_id=activity.provider_id)
+        .filter(Q(title__iexact=title) | Q(title__istartswith=f"{title} "))
+        .exclude(pk=activity.pk)
+        .annotate(starts=Min("schedules__first_date", filter=Q(schedules__first_date__gt=today)))
+        .filter(starts__isnull=False)
+        .order_by("starts", "pk")
+        .first()
+    )
+    return NextIntake(activity=other, starts=other.starts) if other else None
+
+
+def _own_steps(activity: ActivityPage) -> list[Suggestion]:
+    steps = (
+        activity.next_steps.live()
+        .exclude(pk=activity.pk)
+        .select_related("provider")
+        .order_by("title", "pk")
+    )
+    name = activity.provider.title if activity.provider else "the organisation"
+    return [
+        Suggestion(activity=step, reason=f"Suggested by {name} as a next step", from_provider=True)
+        for step in steps
+    ]
+
+
+def _nearby(
+    activity: ActivityPage,
+    *,
+    candidates: QuerySet[ActivityPage],
+    categories: list[Category],
+    exclude: set[int],
+    limit: int,
+    radius: float,
+) -> list[Suggestion]:
+    """Ongoing activities sharing a topic, within `radius` miles of the venue (or online when
+    this one is online), nearest first."""
+    if limit <= 0 or not categories:
+        return []
+    coords = activity.venue.coordinates if activity.venue else None
+    place = Q()
+    if coords is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(coords, radius)
+        per_lat, per_lon = approx_distance_sq_factors(coords)
+        dlat = (Cast(F("venue__latitude"), FloatField()) - coords[0]) * per_lat
+        dlon = (Cast(F("venue__longitude"), FloatField()) - coords[1]) * per_lon
+        candidates = candidates.annotate(distance_sq=dlat * dlat + dlon * dlon)
+        place |= Q(
+            venue__latitude__range=(min_lat, max_lat),
+            venue__longitude__range=(min_lon, max_lon),
+            distance_sq__lte=radius * radius,
+        )
+    if activity.online:
+        place |= Q(online=True)
+    if not place:
+        return []
+    topics = ActivityPage.categories.through.objects
+    order = [F("distance_sq").asc(nulls_last=True)] if coords is not None else []
+    rows = (
+        ongoing(candidates)
+        .filter(place)
+        .filter(Exists(topics.filter(activitypage=OuterRef("pk"), category__in=categories)))
+        .exclude(pk__in=exclude | {activity.pk})
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
+        .order_by(*order, "title", "pk")[:limit]
+    )
+    own_topics = {c.pk for c in categories}
+    noun = _kind_noun(activity)
+    found = []
+    for row in rows:
+        shared = [c.name for c in row.categories.all() if c.pk in own_topics]
+        label = "Same topic" if len(shared) == 1 else "Same topics"
+        parts = [f"{label}: {', '.join(shared)}"]
+        row_coords = row.venue.coordinates if row.venue else None
+        if coords is not None and row_coords is not None:
+            miles = distance_miles(coords, row_coords)
+            if miles < 0.05:
+                parts.append(f"at the same venue as this {noun}")
+            else:
+                parts.append(f"{miles:.1f} miles from this {noun}'s venue")
+        elif row.online:
+            parts.append(f"online, like this {noun}" if activity.online else "online")
+        parts.append(ONGOING_REASON)
+        found.append(Suggestion(activity=row, reason="; ".join(parts)))
+    return found
+
+
+def what_next(
+    *,
+    activity: ActivityPage,
+    candidates: QuerySet[ActivityPage],
+    today: date,
+    limit: int | None = None,
+    radius: float | None = None,
+) -> WhatNext:
+    """Suggestions for after a time-limited activity; empty for one without a time limit.
+
+    `activity` must have its schedules and categories prefetched and its provider and venue
+    loaded (activities.selectors.with_display_data does this). `candidates` is the pool of
+    activities that may be suggested (the current published list), so callers decide what
+    "current" means. The provider's own links come first (live ones, in title order), then
+    up to `limit` in all (never fewer than the provider's links) with nearby ongoing ones.
+    """
+    if not is_time_limited(activity):
+        return WhatNext(time_limited=False)
+    limit = settings.WHAT_NEXT_LIMIT if limit is None else limit
+    radius = settings.WHAT_NEXT_RADIUS_MILES if radius is None else radius
+    own = _own_steps(activity)
+    nearby = _nearby(
+        activity,
+        candidates=candidates,
+        categories=list(activity.categories.all()),
+        exclude={s.activity.pk for s in own},
+        limit=limit - len(own),
+        radius=radius,
+    )
+    finished = ended_on(activity, today=today)
+    return WhatNext(
+        time_limited=True,
+        ended_on=finished,
+        next_intake=next_intake(activity, today=today) if finished else None,
+        suggestions=own + nearby,
+    )
