@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from activities import feeds, report_views
+from activities import feeds, report_views, shortlist_views
 from activities import views as activity_views
 from venues import views as venue_views
 
@@ -26,6 +26,16 @@ urlpatterns = [
         "activities/<int:pk>/report/thanks/",
         report_views.report_problem_thanks,
         name="report_problem_thanks",
+    ),
+    path("shortlist/", shortlist_views.shortlist_page, name="shortlist"),
+    path("shortlist/print/", shortlist_views.shortlist_print, name="shortlist_print"),
+    path("shortlist/add/", shortlist_views.shortlist_add, name="shortlist_add"),
+    path("shortlist/remove/", shortlist_views.shortlist_remove, name="shortlist_remove"),
+    path("shortlist/clear/", shortlist_views.shortlist_clear, name="shortlist_clear"),
+    path("shortlist/save/", shortlist_views.shortlist_save, name="shortlist_save"),
+    path("shortlist/feed.ics", shortlist_views.shortlist_feed, name="feed_shortlist"),
+    path(
+        "shortlist/feed/<str:ids>.ics", shortlist_views.shortlist_feed, name="feed_shortlist_path"
     ),
 ]
 
