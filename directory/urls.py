@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from activities import feeds, report_views, shortlist_views
+from activities import feeds, finder_views, report_views, shortlist_views
 from activities import views as activity_views
 from venues import views as venue_views
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("feeds/providers/<int:pk>.ics", feeds.provider_feed, name="feed_provider"),
     path("feeds/venues/<int:pk>.ics", feeds.venue_feed, name="feed_venue"),
     path("venues/<slug:slug>/", venue_views.venue_detail, name="venue_detail"),
+    path("find/", finder_views.find, name="find"),
     path("activities/<int:pk>/report/", report_views.report_problem, name="report_problem"),
     path(
         "activities/<int:pk>/report/thanks/",

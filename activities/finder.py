@@ -1,0 +1,668 @@
+"""Find a group for someone: which current activities suit a person, why, and what to check.
+
+For social prescribers, link workers and people choosing for themselves. The caller describes
+the person as a `Situation` (built from a GET form and never stored or logged). `find` narrows
+the current activities in SQL, then `assess` explains each candidate in Python, from facts on
+that activity only, so every reason shown is true of the listing.
+
+Each activity ends up as one of:
+
+* a good fit: nothing we know of is wrong;
+* a near miss: exactly one soft mismatch, shown with what does not fit;
+* not shown: any hard mismatch, or two or more soft mismatches.
+
+Hard mismatches (never shown)
+
+* Who it is for: a women-only group unless "Groups for" is women, a men's group unless it is
+  men (so nobody who has not said is shown either); any such group when they would rather not
+  join one; a group open to everyone when they want only a women-only or men's group.
+* Age outside the activity's age range (when the age is given).
+* An access need the listing records as "no" (for an online session, the venue's features do
+  not count, because they do not go there).
+* Not free, when they want free activities only.
+* In person only, for someone online only; online only (or no meeting place), for someone who
+  wants to meet in person.
+* None of its ways to join is one they can use (when they say how they can join).
+* Further away than the near-miss distance below.
+* Peer-led, light-touch support when they need structured or one-to-one support (two or more
+  steps short on the support scale: peer < facilitated < structured < one-to-one).
+* None of the topics they chose (when they chose any).
+* Finished: only current activities (`activity_list_current`) are considered.
+
+Soft mismatches (one makes a near miss; two exclude)
+
+* Further than they can travel, but no further than 1.5 times that distance or one mile more,
+  whichever is further, and never more than twice it ("2.4 miles away").
+* Timing: each time slot is compared with the days and times of day they chose; the slot with
+  fewest mismatches counts. A slot on another day ("Runs on Tuesdays") or at another time of day
+  ("Starts at 18:30, in the evening") is soft; another day *and* another time is two. A different
+  day is soft rather than hard because a person can often move a day for the right group.
+* An access need the listing does not record at all ("Hearing loop: not known"): not known is
+  never treated as no.
+* One step short on the support scale ("Peer-led, light touch: may be less support than they
+  need").
+* Not run in the language they chose.
+* A waiting list, or full at the moment (the provider may know when places come up).
+
+Unknowns that are neither (no support level recorded, no age given, a venue we cannot place on
+the map) become things to check. Good fits rank by what they asked for (a chosen language, a
+women-only or men's group they prefer, more of their topics), then distance (online sessions
+count as at the edge of their travel distance), then the next session, then title. Near misses
+rank by distance, then title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from venues.accessibility import AVAILABLE_STATUSES, FEATURES, FeatureStatus
+from venues.geo import Location, bounding_box
+from venues.models import VenueFeature
+
+from .enums import CapacityStatus, ReferralRoute, SupportLevel, TimeOfDay
+from .filters import TIME_RANGES
+from .models import ActivityFeature, ActivityPage, Audience
+from .selectors import ActivityRow, activity_list_current, activity_row, with_display_data
+from .time_limits import long_date
+from .time_limits import summary as time_limit_summary
+
+GOOD_LIMIT = 20
+NEAR_LIMIT = 10
+
+# The support scale, least to most.
+SUPPORT_ORDER = [
+    SupportLevel.PEER,
+    SupportLevel.FACILITATED,
+    SupportLevel.STRUCTURED,
+    SupportLevel.ONE_TO_ONE,
+]
+WEEKDAY_PLURALS = [
+    "Mondays",
+    "Tuesdays",
+    "Wednesdays",
+    "Thursdays",
+    "Fridays",
+    "Saturdays",
+    "Sundays",
+]
+TIME_OF_DAY_WORDS = {
+    TimeOfDay.MORNING: "in the morning",
+    TimeOfDay.AFTERNOON: "in the afternoon",
+    TimeOfDay.EVENING: "in the evening",
+}
+RESTRICTION_WORDS = {Audience.Restriction.WOMEN: "For women", Audience.Restriction.MEN: "For men"}
+RESTRICTION_GROUPS = {
+    Audience.Restriction.WOMEN: "a women-only group",
+    Audience.Restriction.MEN: "a men's group",
+}
+ROUTE_FITS = {
+    ReferralRoute.SELF: "They can refer themselves or just come along",
+    ReferralRoute.PROFESSIONAL: "Takes referrals from professionals",
+    ReferralRoute.GP: "Takes GP referrals",
+}
+ROUTE_HOW = {
+    ReferralRoute.SELF: "just come along or refer yourself",
+    ReferralRoute.PROFESSIONAL: "a professional can refer",
+    ReferralRoute.GP: "a GP can refer",
+}
+
+# Eligibility first, then practicalities, then how to get in touch.
+CHECK_ORDER = [
+    "Who it suits",
+    "Who it may not suit",
+    "Who it is for",
+    "Ages",
+    "Support",
+    "Access",
+    "Where",
+    "When",
+    "Length",
+    "Places",
+    "Cost",
+    "How to join",
+    "What they need to know",
+    "Phone",
+    "Email",
+]
+
+
+class Where(models.TextChoices):
+    EITHER = "either", "In person or online"
+    IN_PERSON = "in_person", "In person only"
+    ONLINE = "online", "Online only"
+
+
+class GroupsFor(models.TextChoices):
+    ANYONE = "", "Anyone (only groups open to everyone)"
+    WOMEN = "women", "Women (include women-only groups)"
+    MEN = "men", "Men (include men's groups)"
+
+
+class SingleSex(models.TextChoices):
+    NO_PREFERENCE = "", "No preference"
+    PREFER = "prefer", "Would prefer a women-only or men's group"
+    ONLY = "only", "Only a women-only or men's group"
+    AVOID = "avoid", "Would rather not join a women-only or men's group"
+
+
+class Mode(models.TextChoices):
+    """How the person would take part in one activity."""
+
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+    REMOTE = "remote", "No fixed place"  # e.g. a phone or text service with no venue
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What we are told about the person. Built per request; never stored or logged."""
+
+    location: Location | None = None
+    where: str = Where.EITHER
+    radius_miles: float = 3.0
+    days: frozenset[int] = frozenset()
+    times: frozenset[str] = frozenset()
+    access: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()  # category slugs
+    age: int | None = None
+    groups_for: str = GroupsFor.ANYONE
+    single_sex: str = SingleSex.NO_PREFERENCE
+    language: str = ""
+    free_only: bool = False
+    referral: frozenset[str] = frozenset()  # ReferralRoute values they can use
+    support: str = ""  # a SupportLevel value, or "" for no preference
+
+    @property
+    def near_miss_miles(self) -> float:
+        """How far a near miss may be: see the module docstring."""
+        r = self.radius_miles
+        return min(2 * r, max(1.5 * r, r + 1))
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing to check before referring, e.g. ("Places", "Waiting list")."""
+
+    label: str
+    text: str
+
+
+@dataclass
+class Assessment:
+    """How one activity fits. `excluded` says why it is not shown (a hard mismatch)."""
+
+    row: ActivityRow
+    mode: str
+    fits: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    score: int = 0
+    excluded: str | None = None
+
+    @property
+    def activity(self) -> ActivityPage:
+        return self.row.activity
+
+    @property
+    def distance(self) -> float | None:
+        return self.row.distance if self.mode == Mode.IN_PERSON else None
+
+    @property
+    def is_shown(self) -> bool:
+        return self.excluded is None and len(self.misses) <= 1
+
+    def exclude(self, reason: str) -> None:
+        if self.excluded is None:
+            self.excluded = reason
+
+
+@dataclass
+class FinderResult:
+    good: list[Assessment]
+    near: list[Assessment]
+    good_count: int
+    near_count: int
+    origin: Location | None
+
+
+# --- SQL: the coarse filter ------------------------------------------------------------------
+
+
+def _linked(model, **lookups) -> Exists:
+    return Exists(model.objects.filter(activitypage=OuterRef("pk"), **lookups))
+
+
+def candidate_activities(*, situation: Situation, today: date) -> QuerySet[ActivityPage]:
+    """Current activities that can possibly fit, with display data; `assess` has the last word.
+
+    Only hard mismatches are filtered here, each one generously, so nothing that `assess` would
+    show is ever dropped.
+    """
+    s = situation
+    qs = activity_list_current(today=today)
+    if s.free_only:
+        qs = qs.filter(cost__istartswith="free")
+    if s.interests:
+        qs = qs.filter(_linked(ActivityPage.categories.through, category__slug__in=s.interests))
+    if s.referral:
+        routes = Q()
+        for route in s.referral:
+            routes |= Q(**{f"{route}_referral": True})
+        qs = qs.filter(routes)
+    if s.age is not None:
+        qs = qs.exclude(age_min__gt=s.age).exclude(age_max__lt=s.age)
+    audiences = ActivityPage.audiences.through
+    unwanted = _unwanted_restrictions(s)
+    if unwanted:
+        qs = qs.exclude(_linked(audiences, audience__restriction__in=unwanted))
+    if s.single_sex == SingleSex.ONLY:
+        qs = qs.filter(_linked(audiences, audience__restriction=s.groups_for))
+    if s.support:
+        need = SUPPORT_ORDER.index(s.support)
+        qs = qs.exclude(support_level__in=[lvl for lvl in SUPPORT_ORDER[: max(need - 1, 0)]])
+    qs = _filter_place(qs, s)
+    for code in s.access:
+        qs = _exclude_recorded_no(qs, code, s)
+    return with_display_data(qs).order_by("pk")
+
+
+def _unwanted_restrictions(s: Situation) -> list[str]:
+    restricted = [Audience.Restriction.WOMEN, Audience.Restriction.MEN]
+    if s.single_sex == SingleSex.AVOID:
+        return restricted
+    return [r for r in restricted if r != s.groups_for]
+
+
+def _filter_place(qs: QuerySet, s: Situation) -> QuerySet:
+    remote = Q(online=True) | Q(venue__isnull=True)
+    if s.where == Where.ONLINE:
+        return qs.filter(remote)
+    nearby = Q(venue__latitude__isnull=True)  # not on the map: shown with a check
+    if s.location is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(s.location.point, s.near_miss_miles)
+        nearby |= Q(
+            venue__latitude__range=(min_lat, max_lat), venue__longitude__range=(min_lon, max_lon)
+        )
+    if s.where == Where.IN_PERSON:
+        return qs.filter(nearby, venue__isnull=False)
+    return qs.filter(remote | nearby)
+
+
+def _exclude_recorded_no(qs: QuerySet, code: str, s: Situation) -> QuerySet:
+    if FEATURES[code].kind == "A":
+        no = ActivityFeature.objects.filter(
+            activity=OuterRef("pk"), code=code, status=FeatureStatus.NO
+        )
+        return qs.exclude(Exists(no))
+    if s.where == Where.ONLINE:
+        return qs  # they will not go to the venue
+    no = VenueFeature.objects.filter(venue=OuterRef("venue"), code=code, status=FeatureStatus.NO)
+    if s.where == Where.EITHER:
+        return qs.exclude(Exists(no) & Q(online=False))
+    return qs.exclude(Exists(no))
+
+
+# --- Python: explaining one activity ---------------------------------------------------------
+
+
+def assess(activity: ActivityPage, *, situation: Situation, today: date) -> Assessment:
+    """How `activity` fits `situation`. Pure: reads only prefetched data (`with_display_data`).
+
+    A hybrid activity (a venue and online) is judged both ways when either suits them, and
+    the better way is kept.
+    """
+    row = activity_row(activity, today=today, origin=situation.location)
+    options = [_assess_mode(row, mode, situation, today) for mode in _modes(activity, situation)]
+    return min(options, key=lambda a: (a.excluded is not None, len(a.misses), -a.score))
+
+
+def _modes(activity: ActivityPage, s: Situation) -> list[str]:
+    if activity.venue is None:
+        return [Mode.ONLINE if activity.online else Mode.REMOTE]
+    if not activity.online:
+        return [Mode.IN_PERSON]
+    return {
+        Where.ONLINE: [Mode.ONLINE],
+        Where.IN_PERSON: [Mode.IN_PERSON],
+    }.get(s.where, [Mode.IN_PERSON, Mode.ONLINE])
+
+
+def _assess_mode(row: ActivityRow, mode: str, s: Situation, today: date) -> Assessment:
+    a = Assessment(row=row, mode=mode)
+    activity = row.activity
+    _judge_place(a, s)
+    _judge_timing(a, s, today)
+    _judge_topics(a, s)
+    _judge_audience(a, s)
+    _judge_age(a, s)
+    _judge_language(a, s)
+    _judge_support(a, s)
+    _judge_access(a, s)
+    _judge_cost(a, s)
+    _judge_referral(a, s)
+    _judge_places(a)
+    _add_checks(a, activity, today)
+    if len(a.misses) > 1:
+        a.exclude("More than one thing does not fit")
+    return a
+
+
+def miles_text(miles: float) -> str:
+    figure = f"{miles:.1f}"
+    return f"{figure} mile away" if figure == "1.0" else f"{figure} miles away"
+
+
+def _judge_place(a: Assessment, s: Situation) -> None:
+    activity = a.activity
+    if a.mode == Mode.IN_PERSON:
+        if s.where == Where.ONLINE:
+            a.exclude("Meets in person only")
+        elif a.row.distance is None:
+            venue = activity.venue
+            a.checks.append(Check("Where", f"{venue.full_address}: check how far it is for them"))
+        elif a.row.distance <= s.radius_miles:
+            a.fits.append(miles_text(a.row.distance))
+        elif a.row.distance <= s.near_miss_miles:
+            a.misses.append(miles_text(a.row.distance))
+        else:
+            a.exclude(miles_text(a.row.distance))
+    elif s.where == Where.IN_PERSON:
+        a.exclude("Online only" if a.mode == Mode.ONLINE else "No place to meet in person")
+    elif a.mode == Mode.ONLINE:
+        a.fits.append("Online" if s.where == Where.ONLINE else "Online, so no travel needed")
+    else:
+        a.checks.append(Check("Where", "No fixed place: ask how and where it runs"))
+
+
+def _time_of_day(start: time) -> str:
+    for name, (begin, end) in TIME_RANGES.items():
+        if begin <= start < end:
+            return name
+    return TimeOfDay.EVENING
+
+
+def _plural_days(weekdays) -> str:
+    names = [WEEKDAY_PLURALS[d] for d in sorted(set(weekdays))]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _judge_timing(a: Assessment, s: Situation, today: date) -> None:
+    slots = [
+        slot.schedule
+        for slot in a.row.slots
+        if slot.schedule.ends_on is None or slot.schedule.ends_on >= today
+    ]
+    if not slots:
+        a.checks.append(Check("When", "No regular sessions: contact them to arrange a time"))
+        return
+    if not s.days and not s.times:
+        return
+
+    def misses(slot) -> tuple[bool, bool]:
+        wrong_day = bool(s.days) and slot.weekday not in s.days
+        wrong_time = bool(s.times) and _time_of_day(slot.start_time) not in s.times
+        return wrong_day, wrong_time
+
+    judged = [(sum(misses(slot)), misses(slot), slot) for slot in slots]
+    fewest = min(count for count, _, _ in judged)
+    best = [(wrong, slot) for count, wrong, slot in judged if count == fewest]
+    if fewest == 0:
+        if s.days:
+            which = "one of the days you chose" if len(s.days) > 1 else "the day you chose"
+            a.fits.append(f"Meets on {_plural_days(slot.weekday for _, slot in best)}, {which}")
+        if s.times:
+            slot = best[0][1]
+            a.fits.append(f"{_starts(slot)}, a time of day you chose")
+    elif fewest == 1:
+        right_day = [slot for (wrong_day, _), slot in best if not wrong_day]
+        if right_day:
+            a.misses.append(_starts(right_day[0]))
+        else:
+            a.misses.append(f"Runs on {_plural_days(slot.weekday for _, slot in best)}")
+    else:
+        slot = best[0][1]
+        a.exclude(f"Runs on {_plural_days([slot.weekday])}; {_starts(slot).lower()}")
+
+
+def _starts(slot) -> str:
+    words = TIME_OF_DAY_WORDS[_time_of_day(slot.start_time)]
+    return f"Starts at {slot.start_time:%H:%M}, {words}"
+
+
+def _judge_topics(a: Assessment, s: Situation) -> None:
+    if not s.interests:
+        return
+    chosen = [c.name for c in a.activity.categories.all() if c.slug in s.interests]
+    if not chosen:
+        a.exclude("Not one of the topics chosen")
+        return
+    a.score += len(chosen)
+    what = "a topic you chose" if len(chosen) == 1 else "topics you chose"
+    a.fits.append(f"{', '.join(chosen)}: {what}")
+
+
+def _judge_audience(a: Assessment, s: Situation) -> None:
+    audiences = list(a.activity.audiences.all())
+    restrictions = {x.restriction for x in audiences if x.restriction}
+    others = [x.name for x in audiences if not x.restriction]
+    if others:
+        a.checks.append(Check("Who it is for", ", ".join(others)))
+    if not restrictions:
+        if s.single_sex == SingleSex.ONLY:
+            a.exclude("Open to everyone, not a women-only or men's group")
+        return
+    if len(restrictions) > 1 or s.groups_for not in restrictions:
+        a.exclude(f"{RESTRICTION_WORDS[sorted(restrictions)[0]]} only")
+    elif s.single_sex == SingleSex.AVOID:
+        a.exclude(f"It is {RESTRICTION_GROUPS[s.groups_for]}")
+    else:
+        a.fits.append(RESTRICTION_WORDS[s.groups_for])
+        if s.single_sex in (SingleSex.PREFER, SingleSex.ONLY):
+            a.score += 2
+
+
+def age_range_text(age_min: int | None, age_max: int | None) -> str:
+    if age_min is not None and age_max is not None:
+        return f"Ages {age_min} to {age_max}"
+    if age_min is not None:
+        return f"Ages {age_min} and over"
+    if age_max is not None:
+        return f"Ages up to {age_max}"
+    return ""
+
+
+def _judge_age(a: Assessment, s: Situation) -> None:
+    activity = a.activity
+    ages = age_range_text(activity.age_min, activity.age_max)
+    if not ages:
+        return
+    if s.age is None:
+        a.checks.append(Check("Ages", ages))
+    elif (activity.age_min is not None and s.age < activity.age_min) or (
+        activity.age_max is not None and s.age > activity.age_max
+    ):
+        a.exclude(f"For {ages.lower()}")
+    else:
+        a.fits.append(f"For {ages.lower()}, which includes their age")
+
+
+def _judge_language(a: Assessment, s: Situation) -> None:
+    if not s.language:
+        return
+    spoken = {lang.casefold() for lang in a.activity.language_list}
+    if s.language.casefold() in spoken:
+        a.fits.append(f"Sessions in {s.language}")
+        a.score += 2
+    else:
+        a.misses.append(f"Not run in {s.language}")
+
+
+def _judge_support(a: Assessment, s: Situation) -> None:
+    level = a.activity.support_level
+    if not s.support:
+        if level:
+            a.checks.append(Check("Support", a.activity.get_support_level_display()))
+        return
+    if not level:
+        a.checks.append(Check("Support", "Not recorded: ask how much support it gives"))
+        return
+    label = a.activity.get_support_level_display()
+    short = SUPPORT_ORDER.index(s.support) - SUPPORT_ORDER.index(level)
+    if short <= 0:
+        a.fits.append(label)
+    elif short == 1:
+        a.misses.append(f"{label}: may be less support than they need")
+    else:
+        a.exclude(f"{label}: less support than they need")
+
+
+def _recorded_features(a: Assessment) -> dict:
+    activity = a.activity
+    recorded = {}
+    if a.mode == Mode.IN_PERSON and activity.venue is not None:
+        recorded = {f.code: f for f in activity.venue.features.all()}
+    recorded.update({f.code: f for f in activity.features.all()})
+    return recorded
+
+
+def _judge_access(a: Assessment, s: Situation) -> None:
+    recorded = _recorded_features(a)
+    for code in s.access:
+        feature = FEATURES[code]
+        if feature.kind != "A" and a.mode != Mode.IN_PERSON:
+            continue  # a building's features do not matter to someone not going there
+        record = recorded.get(code)
+        if record is None:
+            a.misses.append(f"{feature.label}: not known")
+        elif record.status == FeatureStatus.NO:
+            a.exclude(f"{feature.label}: no")
+        elif record.status in AVAILABLE_STATUSES and record.status != FeatureStatus.YES:
+            status = record.get_status_display().lower()
+            a.fits.append(f"{feature.label} ({status})")
+            details = f": {record.details}" if record.details else ""
+            a.checks.append(Check("Access", f"{feature.label}: {status}{details}"))
+        else:
+            a.fits.append(feature.label)
+
+
+def _judge_cost(a: Assessment, s: Situation) -> None:
+    activity = a.activity
+    if activity.is_free:
+        a.fits.append("Free")
+    elif s.free_only:
+        a.exclude(f"Costs {activity.cost}" if activity.cost else "Cost not given")
+    else:
+        a.checks.append(Check("Cost", activity.cost or "Not given: ask the organisation"))
+
+
+def _judge_referral(a: Assessment, s: Situation) -> None:
+    if not s.referral:
+        return
+    usable = [r for r in a.activity.referral_routes if r in s.referral]
+    if not usable:
+        a.exclude("No way to join that they can use")
+    for route in usable:
+        a.fits.append(ROUTE_FITS[route])
+
+
+def _judge_places(a: Assessment) -> None:
+    status = a.activity.capacity_status
+    if status == CapacityStatus.WAITING_LIST:
+        a.misses.append("Waiting list at the moment")
+    elif status == CapacityStatus.FULL:
+        a.misses.append("Full at the moment")
+
+
+def _add_checks(a: Assessment, activity: ActivityPage, today: date) -> None:
+    """What to check before referring: eligibility, length, places, how to join, contact."""
+    if activity.who_for:
+        a.checks.append(Check("Who it suits", activity.who_for))
+    if activity.not_suitable_for:
+        a.checks.append(Check("Who it may not suit", activity.not_suitable_for))
+    if length := time_limit_summary(activity, today=today):
+        a.checks.append(Check("Length", length))
+    if activity.capacity_status != CapacityStatus.PLACES:
+        places = activity.get_capacity_status_display()
+        if activity.capacity_updated:
+            places += f" (updated {long_date(activity.capacity_updated)})"
+        a.checks.append(Check("Places", places))
+    a.checks.append(Check("How to join", how_to_join_text(activity)))
+    if activity.referrer_needs:
+        a.checks.append(Check("What they need to know", activity.referrer_needs))
+    phone = activity.contact_phone or (activity.provider.contact_phone if activity.provider else "")
+    if phone:
+        a.checks.append(Check("Phone", phone))
+    elif activity.contact_email:
+        a.checks.append(Check("Email", activity.contact_email))
+    a.checks.sort(key=lambda check: CHECK_ORDER.index(check.label))
+
+
+def how_to_join_text(activity: ActivityPage) -> str:
+    routes = [ROUTE_HOW[r] for r in activity.referral_routes]
+    parts = []
+    if routes:
+        text = "; ".join(routes)
+        parts.append(text[0].upper() + text[1:] + ".")
+    else:
+        parts.append("No referral route recorded: contact them.")
+    if activity.booking_required:
+        parts.append("Booking needed.")
+    if activity.how_to_join:
+        parts.append(activity.how_to_join)
+    return " ".join(parts)
+
+
+# --- The whole search ------------------------------------------------------------------------
+
+
+def _good_key(a: Assessment, s: Situation) -> tuple:
+    distance = a.distance if a.distance is not None else s.radius_miles
+    start = a.row.next.start.replace(tzinfo=None) if a.row.next else datetime.max
+    return (-a.score, distance, start, a.activity.title, a.activity.pk)
+
+
+def _near_key(a: Assessment, s: Situation) -> tuple:
+    distance = a.distance if a.distance is not None else s.radius_miles
+    return (distance, a.activity.title, a.activity.pk)
+
+
+def find(
+    *,
+    situation: Situation,
+    today: date,
+    good_limit: int = GOOD_LIMIT,
+    near_limit: int = NEAR_LIMIT,
+) -> FinderResult:
+    """Good fits and near misses, best first, capped; the counts say how many there were."""
+    good: list[Assessment] = []
+    near: list[Assessment] = []
+    for activity in candidate_activities(situation=situation, today=today):
+        assessment = assess(activity, situation=situation, today=today)
+        if not assessment.is_shown:
+            continue
+        (near if assessment.misses else good).append(assessment)
+    good.sort(key=lambda a: _good_key(a, situation))
+    near.sort(key=lambda a: _near_key(a, situation))
+    return FinderResult(
+        good=good[:good_limit],
+        near=near[:near_limit],
+        good_count=len(good),
+        near_count=len(near),
+        origin=situation.location,
+    )
+
+
+def language_choices() -> list[str]:
+    """Every language other than English that a live activity is run in, A to Z."""
+    seen: dict[str, str] = {}
+    values = ActivityPage.objects.live().exclude(languages="").values_list("languages", flat=True)
+    for value in values.distinct():
+        for part in value.split(","):
+            name = part.strip()
+            if name:
+                seen.setdefault(name.casefold(), name)
+    return sorted(seen.values(), key=str.casefold)
