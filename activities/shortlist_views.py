@@ -79,7 +79,7 @@ def shortlist_entries(*, ids: list[int], today: date) -> ShortlistResult:
     if not ids:
         return ShortlistResult(entries=[], missing=[])
     queryset = with_display_data(
-        ActivityPage.objects.live().filter(pk__in=ids).select_related("provider", "venue")
+        ActivityPage.objects.live().public().filter(pk__in=ids).select_related("provider", "venue")
     )
     found = {activity.pk: activity for activity in queryset}
     entries = []
@@ -220,7 +220,7 @@ def shortlist_add(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_request()
     pk = form.cleaned_data["activity"]
-    if not ActivityPage.objects.live().filter(pk=pk).exists():
+    if not ActivityPage.objects.live().public().filter(pk=pk).exists():
         raise Http404("No such activity.")
     ids = ids_from_cookie(request)
     if pk not in ids and len(ids) >= MAX_ITEMS:

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
+from wagtail.models import PageViewRestriction
 
 from activities.ical import schedule_uid
 from activities.recurrence import describe_rule
@@ -305,6 +306,15 @@ def test_deleted_activity_is_dropped(client, three):
 
     assert titles(response) == ["Wednesday Walk"]
     assert "We have taken it off your shortlist" in response.content.decode()
+
+
+def test_private_activity_is_left_out(client, three):
+    PageViewRestriction.objects.create(page=three["art"], restriction_type="login")
+
+    response = client.get(f"/shortlist/?ids={three['art'].pk},{three['walk'].pk}")
+
+    assert titles(response) == ["Wednesday Walk"]
+    assert add(client, three["art"]).status_code == 404
 
 
 def test_share_link_reproduces_list_in_fresh_browser_in_order(client, three):
