@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint install install-test bench clean
+.PHONY: demo test lint install install-test chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,18 @@ demo: install
 	DEBUG=true $(BIN)/python manage.py load_demo --reset
 	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
-# ical.js (Thunderbird's parser) checks our feeds in the tests; pinned in package-lock.json.
+# ical.js (Thunderbird's parser) checks our feeds in the tests, and axe-core checks every public
+# page for WCAG 2.2 AA problems in the browser tests; both pinned in package-lock.json.
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: install-test node_modules/.package-lock.json
+# The browser tests (tests/browser/) drive Debian's chromium through Playwright, which never
+# downloads a browser of its own here. When chromium is missing it comes from Debian (CI is root).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+test: install-test node_modules/.package-lock.json chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test

@@ -1,0 +1,70 @@
+"""What the browser tests share besides fixtures: the axe-core scan, layout checks, demo pages."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from activities.models import ActivityPage
+
+AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+# axe leaves the WCAG 2.2 rules out unless asked, so every tag is named (issue 5).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORD = "browser-Tests-Passw0rd"
+# 210 mm at 96 CSS pixels to the inch: the width of an A4 sheet as the print view lays it out.
+A4_WIDTH_PX = 794
+
+
+@dataclass(frozen=True)
+class Viewport:
+    name: str
+    width: int
+    height: int
+    mobile: bool
+
+
+DESKTOP = Viewport("desktop", 1280, 800, mobile=False)
+PHONE = Viewport("phone", 320, 640, mobile=True)
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core with the WCAG 2.2 AA tags on the page as it stands; its violations."""
+    if not AXE_JS.exists():
+        pytest.fail(
+            f"{AXE_JS} is missing: run `npm ci` (make test does) to install axe-core.",
+            pytrace=False,
+        )
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """tags => axe.run(document, {
+            runOnly: {type: 'tag', values: tags},
+            resultTypes: ['violations'],  // details for violations only: quicker
+        }).then(results => results.violations)""",
+        WCAG_TAGS,
+    )
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """Each violation's rule, help text and the nodes it found, one per line."""
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {json.dumps(node['target'])}: {node['failureSummary']}")
+    return "\n".join(lines)
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than its viewport (0 when nothing scrolls across)."""
+    return page.evaluate(
+        "() => document.scrollingElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def activity_path(ref: str) -> str:
+    """The public path of the demo activity with this reference (e.g. "PSS-OAD")."""
+    return ActivityPage.objects.get(ref=ref).url
