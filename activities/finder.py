@@ -63,10 +63,11 @@ from venues.accessibility import AVAILABLE_STATUSES, FEATURES, FeatureStatus
 from venues.geo import Location, bounding_box
 from venues.models import VenueFeature
 
-from .enums import CapacityStatus, ReferralRoute, SupportLevel, TimeOfDay
+from .enums import CapacityStatus, Frequency, ReferralRoute, SupportLevel, TimeOfDay
 from .filters import TIME_RANGES
 from .models import ActivityFeature, ActivityPage, Audience
 from .selectors import ActivityRow, activity_list_current, activity_row, with_display_data
+from .shortlist import how_to_join
 from .time_limits import long_date
 from .time_limits import summary as time_limit_summary
 
@@ -103,11 +104,6 @@ ROUTE_FITS = {
     ReferralRoute.SELF: "They can refer themselves or just come along",
     ReferralRoute.PROFESSIONAL: "Takes referrals from professionals",
     ReferralRoute.GP: "Takes GP referrals",
-}
-ROUTE_HOW = {
-    ReferralRoute.SELF: "just come along or refer yourself",
-    ReferralRoute.PROFESSIONAL: "a professional can refer",
-    ReferralRoute.GP: "a GP can refer",
 }
 
 # Eligibility first, then practicalities, then how to get in touch.
@@ -385,8 +381,17 @@ def _time_of_day(start: time) -> str:
     return TimeOfDay.EVENING
 
 
-def _plural_days(weekdays) -> str:
-    names = [WEEKDAY_PLURALS[d] for d in sorted(set(weekdays))]
+def _days_text(slots) -> str:
+    """ "Tuesdays and Thursdays"; "a Tuesday" for a one-off session."""
+    repeats: dict[int, bool] = {}
+    for slot in slots:
+        repeats[slot.weekday] = repeats.get(slot.weekday, False) or (
+            slot.frequency != Frequency.ONCE
+        )
+    names = [
+        WEEKDAY_PLURALS[day] if repeats[day] else f"a {WEEKDAY_PLURALS[day][:-1]}"
+        for day in sorted(repeats)
+    ]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -413,7 +418,7 @@ def _judge_timing(a: Assessment, s: Situation, today: date) -> None:
     if fewest == 0:
         if s.days:
             which = "one of the days you chose" if len(s.days) > 1 else "the day you chose"
-            a.fits.append(f"Meets on {_plural_days(slot.weekday for _, slot in best)}, {which}")
+            a.fits.append(f"Meets on {_days_text(slot for _, slot in best)}, {which}")
         if s.times:
             slot = best[0][1]
             a.fits.append(f"{_starts(slot)}, a time of day you chose")
@@ -422,10 +427,10 @@ def _judge_timing(a: Assessment, s: Situation, today: date) -> None:
         if right_day:
             a.misses.append(_starts(right_day[0]))
         else:
-            a.misses.append(f"Runs on {_plural_days(slot.weekday for _, slot in best)}")
+            a.misses.append(f"Runs on {_days_text(slot for _, slot in best)}")
     else:
         slot = best[0][1]
-        a.exclude(f"Runs on {_plural_days([slot.weekday])}; {_starts(slot).lower()}")
+        a.exclude(f"Runs on {_days_text([slot])}; {_starts(slot).lower()}")
 
 
 def _starts(slot) -> str:
@@ -602,13 +607,8 @@ def _add_checks(a: Assessment, activity: ActivityPage, today: date) -> None:
 
 
 def how_to_join_text(activity: ActivityPage) -> str:
-    routes = [ROUTE_HOW[r] for r in activity.referral_routes]
-    parts = []
-    if routes:
-        text = "; ".join(routes)
-        parts.append(text[0].upper() + text[1:] + ".")
-    else:
-        parts.append("No referral route recorded: contact them.")
+    """Who can refer (the shortlist's wording), then booking and the provider's own words."""
+    parts = [how_to_join(activity) + "."]
     if activity.booking_required:
         parts.append("Booking needed.")
     if activity.how_to_join:

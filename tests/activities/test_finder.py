@@ -197,7 +197,11 @@ def test_finder_says_what_to_check_before_referring(client):
         ("Length", "Course. You can attend for up to 26 weeks (about 6 months)"),
         ("Places", "A few places left (updated 3 March 2026)"),
         ("Cost", "£2"),
-        ("How to join", "A professional can refer. Booking needed. Fill in the referral form."),
+        (
+            "How to join",
+            "You need to be referred by a professional (such as a social prescriber). "
+            "Booking needed. Fill in the referral form.",
+        ),
         ("What they need to know", "Their name, phone number and GP."),
         ("Phone", "0151 555 0100"),
     ]
