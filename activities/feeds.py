@@ -398,7 +398,7 @@ def _query_from_token(token: str) -> QueryDict:
 # --------------------------------------------------------------------------- serving
 
 
-def _serve(
+def serve_feed(
     request: HttpRequest,
     *,
     queryset: QuerySet[ActivityPage],
@@ -435,7 +435,7 @@ def _site_name() -> str:
     return settings.WAGTAIL_SITE_NAME
 
 
-def _description(subject: str) -> str:
+def feed_description(subject: str) -> str:
     return (
         f"{subject} from {_site_name()}, the Liverpool wellbeing timetable. Changes and "
         "cancellations appear here automatically (Google Calendar can take up to a day): "
@@ -451,10 +451,10 @@ def activity_feed(request: HttpRequest, pk: int) -> HttpResponse:
     provider = f" – {activity.provider.title}" if activity.provider else ""
     info = ical.FeedInfo(
         name=f"{activity.title}{provider}",
-        description=_description(f"Sessions of “{activity.title}”"),
+        description=feed_description(f"Sessions of “{activity.title}”"),
         url=page_url,
     )
-    return _serve(
+    return serve_feed(
         request,
         queryset=queryset,
         info=info,
@@ -469,10 +469,10 @@ def provider_feed(request: HttpRequest, pk: int) -> HttpResponse:
     queryset = activity_list_current(today=feed_cutoff()).filter(provider=provider)
     info = ical.FeedInfo(
         name=f"{provider.title} – timetable",
-        description=_description(f"Everything {provider.title} runs"),
+        description=feed_description(f"Everything {provider.title} runs"),
         url=page_url_builder()(provider.url_path),
     )
-    return _serve(
+    return serve_feed(
         request,
         queryset=queryset,
         info=info,
@@ -487,10 +487,10 @@ def venue_feed(request: HttpRequest, pk: int) -> HttpResponse:
     queryset = activity_list_current(today=feed_cutoff()).filter(venue=venue)
     info = ical.FeedInfo(
         name=f"What's on at {venue.name}",
-        description=_description(f"Everything on at {venue.name}"),
+        description=feed_description(f"Everything on at {venue.name}"),
         url=f"{_site_url()}{venue.get_absolute_url()}",
     )
-    return _serve(
+    return serve_feed(
         request,
         queryset=queryset,
         info=info,
@@ -514,10 +514,10 @@ def _browse(request: HttpRequest, params: QueryDict) -> HttpResponse:
     label = filter_summary(filterset)
     info = ical.FeedInfo(
         name=f"{_site_name()}: {label}",
-        description=_description(f"Activities matching “{label}”"),
+        description=feed_description(f"Activities matching “{label}”"),
         url=f"{_site_url()}{reverse('browse')}{'?' + query if query else ''}",
     )
-    return _serve(
+    return serve_feed(
         request,
         queryset=queryset,
         info=info,

@@ -44,8 +44,7 @@ from .shortlist import (
     with_added,
     without,
 )
-from .templatetags.calendar_links import CalendarLinks
-from .templatetags.calendar_links import _links as calendar_links_for
+from .templatetags.calendar_links import CalendarLinks, links_for
 
 # --------------------------------------------------------------------------- reading
 
@@ -120,7 +119,7 @@ def _with_ids(path: str, ids: list[int]) -> str:
 def _calendar_links(ids: list[int]) -> CalendarLinks | None:
     if not ids:
         return None
-    return calendar_links_for(
+    return links_for(
         reverse("feed_shortlist"),
         subject="the activities on this shortlist",
         query=f"ids={format_query(ids)}",
@@ -176,10 +175,10 @@ def shortlist_feed(request: HttpRequest, ids: str | None = None) -> HttpResponse
     queryset = activity_list_current(today=feeds.feed_cutoff()).filter(pk__in=chosen)
     info = ical.FeedInfo(
         name=f"{settings.WAGTAIL_SITE_NAME}: shortlist",
-        description=feeds._description("The activities on a shortlist"),
+        description=feeds.feed_description("The activities on a shortlist"),
         url=f"{_site_url()}{_with_ids(reverse('shortlist'), chosen)}",
     )
-    return feeds._serve(
+    return feeds.serve_feed(
         request,
         queryset=queryset,
         info=info,

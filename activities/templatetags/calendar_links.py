@@ -29,7 +29,7 @@ class CalendarLinks:
     download: str  # a one-off copy
 
 
-def _links(path: str, *, subject: str, query: str = "", google_path: str = "") -> CalendarLinks:
+def links_for(path: str, *, subject: str, query: str = "", google_path: str = "") -> CalendarLinks:
     base = settings.SITE_URL.rstrip("/")
     host = base.split("://", 1)[-1]
     suffix = f"?{query}" if query else ""
@@ -54,13 +54,13 @@ def calendar_links(feed=None, query=None) -> CalendarLinks | None:
         if not feed.schedules.all():
             return None
         path = reverse("feed_activity", args=[feed.pk])
-        return _links(path, subject="this activity's sessions")
+        return links_for(path, subject="this activity's sessions")
     if isinstance(feed, ProviderPage):
         path = reverse("feed_provider", args=[feed.pk])
-        return _links(path, subject=f"everything {feed.title} runs")
+        return links_for(path, subject=f"everything {feed.title} runs")
     if isinstance(feed, Venue):
         path = reverse("feed_venue", args=[feed.pk])
-        return _links(path, subject=f"everything on at {feed.name}")
+        return links_for(path, subject=f"everything on at {feed.name}")
     if query is not None:
         filters = canonical_query(QueryDict(query))
         path = reverse("feed_browse")
@@ -68,5 +68,5 @@ def calendar_links(feed=None, query=None) -> CalendarLinks | None:
             reverse("feed_browse_token", args=[browse_query_token(filters)]) if filters else ""
         )
         subject = "the activities in this list" if filters else "everything on"
-        return _links(path, subject=subject, query=filters, google_path=token_path)
+        return links_for(path, subject=subject, query=filters, google_path=token_path)
     return None
