@@ -259,7 +259,7 @@ def candidate_activities(*, situation: Situation, today: date) -> QuerySet[Activ
         qs = qs.filter(_linked(audiences, audience__restriction=s.groups_for))
     if s.support:
         need = SUPPORT_ORDER.index(s.support)
-        qs = qs.exclude(support_level__in=[lvl for lvl in SUPPORT_ORDER[: max(need - 1, 0)]])
+        qs = qs.exclude(support_level__in=SUPPORT_ORDER[: max(need - 1, 0)])
     qs = _filter_place(qs, s)
     for code in s.access:
         qs = _exclude_recorded_no(qs, code, s)
@@ -277,10 +277,11 @@ def _filter_place(qs: QuerySet, s: Situation) -> QuerySet:
     remote = Q(online=True) | Q(venue__isnull=True)
     if s.where == Where.ONLINE:
         return qs.filter(remote)
-    nearby = Q(venue__latitude__isnull=True)  # not on the map: shown with a check
-    if s.location is not None:
+    if s.location is None:  # no distance to judge: every venue, each with a check
+        nearby = Q(venue__isnull=False)
+    else:
         min_lat, max_lat, min_lon, max_lon = bounding_box(s.location.point, s.near_miss_miles)
-        nearby |= Q(
+        nearby = Q(venue__latitude__isnull=True) | Q(  # not on the map: shown with a check
             venue__latitude__range=(min_lat, max_lat), venue__longitude__range=(min_lon, max_lon)
         )
     if s.where == Where.IN_PERSON:
@@ -382,7 +383,7 @@ def _time_of_day(start: time) -> str:
 
 
 def _days_text(slots) -> str:
-    """ "Tuesdays and Thursdays"; "a Tuesday" for a one-off session."""
+    """E.g. "Tuesdays and Thursdays", or "a Tuesday" for a one-off session."""
     repeats: dict[int, bool] = {}
     for slot in slots:
         repeats[slot.weekday] = repeats.get(slot.weekday, False) or (
