@@ -6,6 +6,7 @@ their own organisation's listings and reports, and city admins and superusers se
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -57,7 +58,7 @@ def freshness_list(request):
             "page_obj": page,
             "activities": page.object_list,
             "count": page.paginator.count,
-            "stale_days": freshness.stale_before(today=today),
+            "stale_days": settings.STALE_AFTER_DAYS,
             "today": today,
         },
     )

@@ -21,11 +21,12 @@ class ProblemReportForm(forms.Form):
         },
     )
     details = forms.CharField(
-        label="Details (optional)",
+        label="Details",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="For example, the new day or time, or what is wrong about access. "
-        "Please do not include anyone's personal or health information.",
+        help_text="Optional, unless you chose “Something else”. For example, the new day or "
+        "time, or what is wrong about access. Please do not include anyone's personal or "
+        "health information.",
     )
     reply_to = forms.EmailField(
         label="Your email, if you would like a reply (optional)",

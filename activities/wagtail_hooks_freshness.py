@@ -3,6 +3,7 @@ the dashboard's "Listings to check" panel, its admin URLs, the problem reports s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
@@ -35,6 +36,7 @@ class ListingsToCheckPanel(Component):
                 "more": self.count > len(self.activities),
                 "next": reverse("wagtailadmin_home"),
                 "today": timezone.localdate(),
+                "stale_days": settings.STALE_AFTER_DAYS,
             },
             request=request,
         )

@@ -229,6 +229,9 @@ REPORT_RATE_LIMIT_PER_HOUR = int(os.environ.get("REPORT_RATE_LIMIT_PER_HOUR", "5
 REPORT_RATE_LIMIT_PER_ACTIVITY_DAY = int(os.environ.get("REPORT_RATE_LIMIT_PER_ACTIVITY_DAY", "20"))
 REPORT_MIN_SECONDS = int(os.environ.get("REPORT_MIN_SECONDS", "3"))
 REPORT_MAX_AGE_SECONDS = int(os.environ.get("REPORT_MAX_AGE_SECONDS", "86400"))
+# Behind a reverse proxy, the request header holding the client address (e.g.
+# HTTP_X_FORWARDED_FOR, last entry used); empty means REMOTE_ADDR.
+REPORT_CLIENT_IP_HEADER = os.environ.get("REPORT_CLIENT_IP_HEADER", "")
 
 # Email (problem reports). Development prints messages to the console; tests use Django's
 # in-memory outbox whatever is set here.

@@ -290,3 +290,23 @@ def test_admin_mark_resolved_other_providers_report_is_refused(client, people, r
     # Wagtail's admin answers PermissionDenied with a redirect to the dashboard and a message.
     assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
     assert ProblemReport.objects.get(pk=reported[1].pk).status == "open"
+
+
+@override_settings(REPORT_RATE_LIMIT_PER_HOUR=1, REPORT_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+def test_report_rate_limit_behind_proxy_uses_forwarded_address(client, activity):
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+
+    first = client.post(
+        report_url(activity), form_data(activity), HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy
+    )
+    other = client.post(
+        report_url(activity), form_data(activity), HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy
+    )
+    again = client.post(
+        report_url(activity),
+        form_data(activity),
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5",
+        **proxy,
+    )
+
+    assert [r.status_code for r in (first, other, again)] == [302, 302, 429]
