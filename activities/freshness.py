@@ -18,8 +18,6 @@ from wagtail.log_actions import log
 from wagtail.models import Page, Revision
 from wagtail.permissions import policy_registry
 
-from directory.services import CITY_ADMINS
-
 from .models import ActivityPage
 
 CONFIRM_ACTION = "nwd.confirm_checked"
@@ -44,10 +42,6 @@ def last_checked_text(last_checked: date | None, *, today: date) -> LastChecked:
     if last_checked < stale_before(today=today):
         return LastChecked(text=f"{text} – may be out of date", stale=True)
     return LastChecked(text=text, stale=False)
-
-
-def sees_all_providers(user: AbstractBaseUser) -> bool:
-    return user.is_superuser or user.groups.filter(name=CITY_ADMINS).exists()
 
 
 def activity_list_editable(*, user: AbstractBaseUser) -> QuerySet[ActivityPage]:
