@@ -13,6 +13,7 @@ from .filters import DAY_CHOICES, RADIUS_CHOICES, PostcodeField
 from .models import Category
 
 DEFAULT_RADIUS = "3"
+DEFAULTS = {"where": finder.Where.EITHER.value, "radius": DEFAULT_RADIUS}
 REFERRAL_CHOICES = [
     (ReferralRoute.SELF.value, "They can refer themselves or just turn up"),
     (ReferralRoute.PROFESSIONAL.value, "A professional (such as a social prescriber) can refer"),
@@ -110,6 +111,12 @@ class FinderForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:  # a hand-made or shortened link: show the defaults it gets
+            data = self.data.copy()
+            for name, value in DEFAULTS.items():
+                if not data.get(name):
+                    data[name] = value
+            self.data = data
         self.fields["language"].choices = [("", "English is fine")] + [
             (name, name) for name in finder.language_choices()
         ]
@@ -165,8 +172,8 @@ class FinderForm(forms.Form):
         d = self.cleaned_data
         return finder.Situation(
             location=d.get("postcode"),
-            where=d.get("where") or finder.Where.EITHER,
-            radius_miles=float(d.get("radius") or DEFAULT_RADIUS),
+            where=d["where"],
+            radius_miles=float(d["radius"]),
             days=frozenset(WEEKDAY_CODES.index(code) for code in d.get("days") or []),
             times=frozenset(d.get("times") or []),
             access=tuple(d.get("access") or []),

@@ -128,6 +128,15 @@ def test_finder_needs_a_postcode_unless_online_only(client):
     assert shown(online_only) == (["Online Group"], [])
 
 
+def test_finder_link_without_where_or_radius_shows_the_defaults_it_uses(client):
+    response = client.get(f"/find/?postcode={ORIGIN}")
+
+    html = response.content.decode()
+    assert response.context["form"].situation().radius_miles == 3.0
+    assert 'value="either" id="id_where_0" checked' in html
+    assert '<option value="3" selected>3 miles</option>' in html
+
+
 def test_finder_bad_radio_choice_links_to_the_first_radio(client):
     response = search(client, "support=lots", status=400)
 
