@@ -62,6 +62,7 @@ PAGES: dict[str, str | Callable] = {
     "report-problem": lambda page: f"/activities/{_activity(FIRST).pk}/report/",
     "finder": "/find/",
     "finder-results": "/find/?postcode=L8+1TH&where=in_person&days=tue&access=step_free_entrance",
+    "finder-missing-postcode": "/find/?days=tue",
     "shortlist-empty": "/shortlist/",
     "shortlist-own": _own_shortlist,
     "shortlist-shared": lambda page: f"/shortlist/?ids={_shared_ids()}",
@@ -102,3 +103,5 @@ def test_scanned_states_show_what_they_claim(new_context):
     assert page.get_by_text("Nothing matches all of these choices.").is_visible()
     page.goto(PAGES["finder-results"])
     assert page.locator(".finder-results .cards > li").count() > 0
+    page.goto(PAGES["finder-missing-postcode"])
+    assert page.locator(".error-summary a").count() == 1
