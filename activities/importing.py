@@ -91,6 +91,7 @@ ACTIVITY_FIELDS = [
     "online",
     "meeting_link",
     "engagement_limit_weeks",
+    "languages",
 ]
 # A change to any of these moves a slot's sessions, so calendars need a higher SEQUENCE.
 TIMING_FIELDS = ["frequency", "first_date", "start_time", "end_time", "sessions", "last_date"]

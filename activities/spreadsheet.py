@@ -100,6 +100,7 @@ EXTRA_COLUMNS = [
     "cancelled_reasons",
     "next_steps",
     "part_of",
+    "languages",
 ]
 COLUMNS = STANDARD_COLUMNS + EXTRA_COLUMNS
 REQUIRED_COLUMNS = [
@@ -131,6 +132,7 @@ _TEXT_COLUMNS = {
     "not_suitable_for": ("not_suitable_for", None),
     "how_to_join": ("how_to_join", None),
     "referrer_needs": ("referrer_needs", None),
+    "languages": ("languages", 200),
 }
 _URL_COLUMNS = {"booking_url": "booking_url", "meeting_link": "meeting_link"}
 _DATE_COLUMNS = {"capacity_updated": "capacity_updated", "last_checked": "last_checked"}
@@ -957,6 +959,7 @@ def _activity_cells(activity) -> dict[str, str]:
         "support_level": activity.support_level,
         "how_to_join": activity.how_to_join,
         "referrer_needs": activity.referrer_needs,
+        "languages": activity.languages,
         "capacity_status": activity.capacity_status,
         "capacity_updated": _date(activity.capacity_updated),
         "last_checked": _date(activity.last_checked),

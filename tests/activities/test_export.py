@@ -149,6 +149,7 @@ def varied_directory():
                 support_level="facilitated",
                 how_to_join="Just turn up",
                 referrer_needs="Nothing",
+                languages="Arabic, Somali",
                 capacity_status="waiting_list",
                 capacity_updated="2026-11-01",
                 last_checked="2026-11-02",

@@ -291,6 +291,16 @@ class TestLoadedDemo:
             assert editor.check_password(PASSWORD)
             assert not editor.is_superuser
 
+    def test_load_demo_records_languages_other_than_english(self, demo):
+        languages = dict(_demo_activities().exclude(languages="").values_list("ref", "languages"))
+
+        assert languages == {
+            "PSS-ARABIC": "Arabic",
+            "MSH-SOMALI": "Somali",
+            "MSH-ARABIC": "Arabic",
+            "MSH-CHINESE": "Cantonese, Mandarin",
+        }
+
     def test_load_demo_creates_a_superuser_admin(self, demo):
         admin = get_user_model().objects.get(username="admin")
 
