@@ -91,6 +91,15 @@ def test_home_page_offers_a_postcode_search_and_counts_whats_on(client):
     assert f'href="{provider_page.url}"' in html
 
 
+def test_home_page_and_nav_point_referrers_to_the_finder(client):
+    ProviderFactory(title="Mary Seacole House")
+
+    html = client.get("/").content.decode()
+
+    assert html.count('<a href="/find/"') == 2  # the site nav and the home page's own section
+    assert ">Find a group for someone</a>" in html
+
+
 def test_moving_an_activity_to_another_provider_updates_its_provider(client):
     from activities.models import ActivityPage
 
