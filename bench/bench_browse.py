@@ -1,4 +1,4 @@
-"""Browse-page and CSV-export times at 1,000 and 10,000 activities (SQLite by default).
+"""Browse, finder and CSV-export times at 1,000 and 10,000 activities (SQLite by default).
 
     .venv/bin/python bench/bench_browse.py [--sizes 1000 10000] [--runs 7]
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWLINE = b"\n"
-MATCHES = re.compile(r'id="results-title">(\d+) activit')
+MATCHES = re.compile(r'id="(?:results|good)-title">(\d+) (?:activit|good fit)')
 QUERIES = {
     "browse, no filters": "/activities/",
     "browse, postcode 2 mi + Tuesday + step-free": (
@@ -30,6 +30,13 @@ QUERIES = {
         "/activities/?postcode=L8+1AA&radius=5&day=tue&access=step_free_entrance"
     ),
     "browse, text search 'art'": "/activities/?q=art",
+    # The finder judges every candidate in Python, so its cost follows how many the SQL lets by.
+    "finder, postcode 3 mi + Tue/Thu mornings + step-free": (
+        "/find/?postcode=L8+1AA&radius=3&days=tue&days=thu&times=morning&access=step_free_entrance"
+    ),
+    "finder, postcode 10 mi, nothing else (every activity judged)": (
+        "/find/?postcode=L8+1AA&radius=10"
+    ),
     "export.csv, everything": "/activities/export.csv",
     "export.csv, postcode 2 mi + Tuesday + step-free": (
         "/activities/export.csv?postcode=L8+1AA&radius=2&day=tue&access=step_free_entrance"
