@@ -53,19 +53,22 @@ rank by distance, then title.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from venues.accessibility import AVAILABLE_STATUSES, FEATURES, FeatureStatus
-from venues.geo import Location, bounding_box
+from venues.geo import LatLon, Location, approx_distance_sq_factors, bounding_box, distance_miles
 from venues.models import VenueFeature
 
+from . import recurrence
 from .enums import CapacityStatus, Frequency, ReferralRoute, SupportLevel, TimeOfDay
 from .filters import TIME_RANGES
-from .models import ActivityFeature, ActivityPage, Audience
+from .models import ActivityFeature, ActivityPage, Audience, Cancellation, Schedule
 from .selectors import ActivityRow, activity_list_current, activity_row, with_display_data
 from .shortlist import how_to_join
 from .time_limits import long_date
@@ -187,17 +190,94 @@ class Check:
     text: str
 
 
+@dataclass(frozen=True)
+class RecordedFeature:
+    """An access feature the listing records: its status ("yes", "no", ...) and any details."""
+
+    code: str
+    status: str
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules read about one activity, so one set of rules serves both passes.
+
+    `facts_of` builds it from a page loaded with `with_display_data`; `find` builds it from
+    plain column values for every candidate. Those carry only what decides whether and where an
+    activity is shown (the chosen topics, single-sex audiences, the access needs asked about),
+    and no venue address; the display-only text they produce is never shown.
+    """
+
+    pk: int
+    title: str
+    online: bool
+    has_venue: bool
+    distance: float | None  # miles, or None if there is no venue on the map (or no origin)
+    slots: tuple  # objects with weekday, start_time, frequency and ends_on (e.g. Schedule)
+    categories: tuple[tuple[str, str], ...]  # (slug, name)
+    audiences: tuple[tuple[str, str], ...]  # (name, restriction)
+    age_min: int | None
+    age_max: int | None
+    languages: tuple[str, ...]
+    support_level: str
+    cost: str
+    is_free: bool
+    referral_routes: tuple[str, ...]
+    capacity_status: str
+    activity_features: dict[str, RecordedFeature]
+    venue_features: dict[str, RecordedFeature]
+    venue_address: str = ""
+    point: LatLon | None = None  # the venue's (latitude, longitude)
+    distance_error: float = 0.0  # how far the true distance may be from `distance`
+
+
+def _recorded(features) -> dict[str, RecordedFeature]:
+    return {f.code: RecordedFeature(f.code, f.status, f.details) for f in features}
+
+
+def facts_of(activity: ActivityPage, *, distance: float | None) -> Facts:
+    """The facts of a page loaded with `with_display_data` (no further queries)."""
+    venue = activity.venue
+    return Facts(
+        pk=activity.pk,
+        title=activity.title,
+        online=activity.online,
+        has_venue=venue is not None,
+        distance=distance,
+        slots=tuple(activity.schedules.all()),
+        categories=tuple((c.slug, c.name) for c in activity.categories.all()),
+        audiences=tuple((x.name, x.restriction) for x in activity.audiences.all()),
+        age_min=activity.age_min,
+        age_max=activity.age_max,
+        languages=tuple(activity.language_list),
+        support_level=activity.support_level,
+        cost=activity.cost,
+        is_free=activity.is_free,
+        referral_routes=tuple(activity.referral_routes),
+        capacity_status=activity.capacity_status,
+        activity_features=_recorded(activity.features.all()),
+        venue_features=_recorded(venue.features.all()) if venue else {},
+        venue_address=venue.full_address if venue else "",
+        point=venue.coordinates if venue else None,
+    )
+
+
 @dataclass
 class Assessment:
-    """How one activity fits. `excluded` says why it is not shown (a hard mismatch)."""
+    """How one activity fits. `excluded` says why it is not shown (a hard mismatch).
 
-    row: ActivityRow
+    `row` (the display row) is set only for the activities `find` shows.
+    """
+
+    facts: Facts
     mode: str
     fits: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     score: int = 0
     excluded: str | None = None
+    row: ActivityRow | None = None
 
     @property
     def activity(self) -> ActivityPage:
@@ -205,7 +285,7 @@ class Assessment:
 
     @property
     def distance(self) -> float | None:
-        return self.row.distance if self.mode == Mode.IN_PERSON else None
+        return self.facts.distance if self.mode == Mode.IN_PERSON else None
 
     @property
     def is_shown(self) -> bool:
@@ -233,7 +313,7 @@ def _linked(model, **lookups) -> Exists:
 
 
 def candidate_activities(*, situation: Situation, today: date) -> QuerySet[ActivityPage]:
-    """Current activities that can possibly fit, with display data; `assess` has the last word.
+    """Current activities that can possibly fit (no display data); the rules have the last word.
 
     Only hard mismatches are filtered here, each one generously, so nothing that `assess` would
     show is ever dropped.
@@ -263,7 +343,7 @@ def candidate_activities(*, situation: Situation, today: date) -> QuerySet[Activ
     qs = _filter_place(qs, s)
     for code in s.access:
         qs = _exclude_recorded_no(qs, code, s)
-    return with_display_data(qs).order_by("pk")
+    return qs.order_by("pk")
 
 
 def _unwanted_restrictions(s: Situation) -> list[str]:
@@ -307,20 +387,31 @@ def _exclude_recorded_no(qs: QuerySet, code: str, s: Situation) -> QuerySet:
 
 
 def assess(activity: ActivityPage, *, situation: Situation, today: date) -> Assessment:
-    """How `activity` fits `situation`. Pure: reads only prefetched data (`with_display_data`).
+    """How `activity` fits `situation`, with what to check. Reads only prefetched data.
+
+    The activity must be loaded with `with_display_data`.
+    """
+    row = activity_row(activity, today=today, origin=situation.location)
+    assessment = judge(facts_of(activity, distance=row.distance), situation=situation, today=today)
+    assessment.row = row
+    _add_checks(assessment, activity, today)
+    return assessment
+
+
+def judge(facts: Facts, *, situation: Situation, today: date) -> Assessment:
+    """How an activity fits, from its facts alone (no checks from the full listing).
 
     A hybrid activity (a venue and online) is judged both ways when either suits them, and
     the better way is kept.
     """
-    row = activity_row(activity, today=today, origin=situation.location)
-    options = [_assess_mode(row, mode, situation, today) for mode in _modes(activity, situation)]
+    options = [_judge_mode(facts, mode, situation, today) for mode in _modes(facts, situation)]
     return min(options, key=lambda a: (a.excluded is not None, len(a.misses), -a.score))
 
 
-def _modes(activity: ActivityPage, s: Situation) -> list[str]:
-    if activity.venue is None:
-        return [Mode.ONLINE if activity.online else Mode.REMOTE]
-    if not activity.online:
+def _modes(facts: Facts, s: Situation) -> list[str]:
+    if not facts.has_venue:
+        return [Mode.ONLINE if facts.online else Mode.REMOTE]
+    if not facts.online:
         return [Mode.IN_PERSON]
     return {
         Where.ONLINE: [Mode.ONLINE],
@@ -328,9 +419,8 @@ def _modes(activity: ActivityPage, s: Situation) -> list[str]:
     }.get(s.where, [Mode.IN_PERSON, Mode.ONLINE])
 
 
-def _assess_mode(row: ActivityRow, mode: str, s: Situation, today: date) -> Assessment:
-    a = Assessment(row=row, mode=mode)
-    activity = row.activity
+def _judge_mode(facts: Facts, mode: str, s: Situation, today: date) -> Assessment:
+    a = Assessment(facts=facts, mode=mode)
     _judge_place(a, s)
     _judge_timing(a, s, today)
     _judge_topics(a, s)
@@ -342,7 +432,6 @@ def _assess_mode(row: ActivityRow, mode: str, s: Situation, today: date) -> Asse
     _judge_cost(a, s)
     _judge_referral(a, s)
     _judge_places(a)
-    _add_checks(a, activity, today)
     if len(a.misses) > 1:
         a.exclude("More than one thing does not fit")
     return a
@@ -354,19 +443,19 @@ def miles_text(miles: float) -> str:
 
 
 def _judge_place(a: Assessment, s: Situation) -> None:
-    activity = a.activity
+    distance = a.facts.distance
     if a.mode == Mode.IN_PERSON:
         if s.where == Where.ONLINE:
             a.exclude("Meets in person only")
-        elif a.row.distance is None:
-            venue = activity.venue
-            a.checks.append(Check("Where", f"{venue.full_address}: check how far it is for them"))
-        elif a.row.distance <= s.radius_miles:
-            a.fits.append(miles_text(a.row.distance))
-        elif a.row.distance <= s.near_miss_miles:
-            a.misses.append(miles_text(a.row.distance))
+        elif distance is None:
+            address = a.facts.venue_address
+            a.checks.append(Check("Where", f"{address}: check how far it is for them"))
+        elif distance <= s.radius_miles:
+            a.fits.append(miles_text(distance))
+        elif distance <= s.near_miss_miles:
+            a.misses.append(miles_text(distance))
         else:
-            a.exclude(miles_text(a.row.distance))
+            a.exclude(miles_text(distance))
     elif s.where == Where.IN_PERSON:
         a.exclude("Online only" if a.mode == Mode.ONLINE else "No place to meet in person")
     elif a.mode == Mode.ONLINE:
@@ -397,11 +486,7 @@ def _days_text(slots) -> str:
 
 
 def _judge_timing(a: Assessment, s: Situation, today: date) -> None:
-    slots = [
-        slot.schedule
-        for slot in a.row.slots
-        if slot.schedule.ends_on is None or slot.schedule.ends_on >= today
-    ]
+    slots = [slot for slot in a.facts.slots if slot.ends_on is None or slot.ends_on >= today]
     if not slots:
         a.checks.append(Check("When", "No regular sessions: contact them to arrange a time"))
         return
@@ -442,7 +527,7 @@ def _starts(slot) -> str:
 def _judge_topics(a: Assessment, s: Situation) -> None:
     if not s.interests:
         return
-    chosen = [c.name for c in a.activity.categories.all() if c.slug in s.interests]
+    chosen = [name for slug, name in a.facts.categories if slug in s.interests]
     if not chosen:
         a.exclude("Not one of the topics chosen")
         return
@@ -452,9 +537,8 @@ def _judge_topics(a: Assessment, s: Situation) -> None:
 
 
 def _judge_audience(a: Assessment, s: Situation) -> None:
-    audiences = list(a.activity.audiences.all())
-    restrictions = {x.restriction for x in audiences if x.restriction}
-    others = [x.name for x in audiences if not x.restriction]
+    restrictions = {restriction for _, restriction in a.facts.audiences if restriction}
+    others = [name for name, restriction in a.facts.audiences if not restriction]
     if others:
         a.checks.append(Check("Who it is for", ", ".join(others)))
     if not restrictions:
@@ -482,14 +566,14 @@ def age_range_text(age_min: int | None, age_max: int | None) -> str:
 
 
 def _judge_age(a: Assessment, s: Situation) -> None:
-    activity = a.activity
-    ages = age_range_text(activity.age_min, activity.age_max)
+    facts = a.facts
+    ages = age_range_text(facts.age_min, facts.age_max)
     if not ages:
         return
     if s.age is None:
         a.checks.append(Check("Ages", ages))
-    elif (activity.age_min is not None and s.age < activity.age_min) or (
-        activity.age_max is not None and s.age > activity.age_max
+    elif (facts.age_min is not None and s.age < facts.age_min) or (
+        facts.age_max is not None and s.age > facts.age_max
     ):
         a.exclude(f"For {ages.lower()}")
     else:
@@ -499,7 +583,7 @@ def _judge_age(a: Assessment, s: Situation) -> None:
 def _judge_language(a: Assessment, s: Situation) -> None:
     if not s.language:
         return
-    spoken = {lang.casefold() for lang in a.activity.language_list}
+    spoken = {lang.casefold() for lang in a.facts.languages}
     if s.language.casefold() in spoken:
         a.fits.append(f"Sessions in {s.language}")
         a.score += 2
@@ -508,15 +592,15 @@ def _judge_language(a: Assessment, s: Situation) -> None:
 
 
 def _judge_support(a: Assessment, s: Situation) -> None:
-    level = a.activity.support_level
+    level = a.facts.support_level
     if not s.support:
         if level:
-            a.checks.append(Check("Support", a.activity.get_support_level_display()))
+            a.checks.append(Check("Support", SupportLevel(level).label))
         return
     if not level:
         a.checks.append(Check("Support", "Not recorded: ask how much support it gives"))
         return
-    label = a.activity.get_support_level_display()
+    label = SupportLevel(level).label
     short = SUPPORT_ORDER.index(s.support) - SUPPORT_ORDER.index(level)
     if short <= 0:
         a.fits.append(label)
@@ -526,13 +610,10 @@ def _judge_support(a: Assessment, s: Situation) -> None:
         a.exclude(f"{label}: less support than they need")
 
 
-def _recorded_features(a: Assessment) -> dict:
-    activity = a.activity
-    recorded = {}
-    if a.mode == Mode.IN_PERSON and activity.venue is not None:
-        recorded = {f.code: f for f in activity.venue.features.all()}
-    recorded.update({f.code: f for f in activity.features.all()})
-    return recorded
+def _recorded_features(a: Assessment) -> dict[str, RecordedFeature]:
+    if a.mode == Mode.IN_PERSON:
+        return a.facts.venue_features | a.facts.activity_features
+    return a.facts.activity_features
 
 
 def _judge_access(a: Assessment, s: Situation) -> None:
@@ -547,7 +628,7 @@ def _judge_access(a: Assessment, s: Situation) -> None:
         elif record.status == FeatureStatus.NO:
             a.exclude(f"{feature.label}: no")
         elif record.status in AVAILABLE_STATUSES and record.status != FeatureStatus.YES:
-            status = record.get_status_display().lower()
+            status = FeatureStatus(record.status).label.lower()
             a.fits.append(f"{feature.label} ({status})")
             details = f": {record.details}" if record.details else ""
             a.checks.append(Check("Access", f"{feature.label}: {status}{details}"))
@@ -556,19 +637,19 @@ def _judge_access(a: Assessment, s: Situation) -> None:
 
 
 def _judge_cost(a: Assessment, s: Situation) -> None:
-    activity = a.activity
-    if activity.is_free:
+    cost = a.facts.cost
+    if a.facts.is_free:
         a.fits.append("Free")
     elif s.free_only:
-        a.exclude(f"Costs {activity.cost}" if activity.cost else "Cost not given")
+        a.exclude(f"Costs {cost}" if cost else "Cost not given")
     else:
-        a.checks.append(Check("Cost", activity.cost or "Not given: ask the organisation"))
+        a.checks.append(Check("Cost", cost or "Not given: ask the organisation"))
 
 
 def _judge_referral(a: Assessment, s: Situation) -> None:
     if not s.referral:
         return
-    usable = [r for r in a.activity.referral_routes if r in s.referral]
+    usable = [r for r in a.facts.referral_routes if r in s.referral]
     if not usable:
         a.exclude("No way to join that they can use")
     for route in usable:
@@ -576,7 +657,7 @@ def _judge_referral(a: Assessment, s: Situation) -> None:
 
 
 def _judge_places(a: Assessment) -> None:
-    status = a.activity.capacity_status
+    status = a.facts.capacity_status
     if status == CapacityStatus.WAITING_LIST:
         a.misses.append("Waiting list at the moment")
     elif status == CapacityStatus.FULL:
@@ -638,23 +719,229 @@ def find(
     good_limit: int = GOOD_LIMIT,
     near_limit: int = NEAR_LIMIT,
 ) -> FinderResult:
-    """Good fits and near misses, best first, capped; the counts say how many there were."""
+    """Good fits and near misses, best first, capped; the counts say how many there were.
+
+    Every candidate is judged from plain column values (`_candidate_facts`); only the ones
+    shown are loaded as pages and assessed in full. The result is the same as assessing every
+    candidate in full and sorting (tests/activities/test_finder_equivalence.py checks this).
+    """
+    s = situation
+    candidates = candidate_activities(situation=s, today=today)
     good: list[Assessment] = []
     near: list[Assessment] = []
-    for activity in candidate_activities(situation=situation, today=today):
-        assessment = assess(activity, situation=situation, today=today)
-        if not assessment.is_shown:
-            continue
-        (near if assessment.misses else good).append(assessment)
-    good.sort(key=lambda a: _good_key(a, situation))
-    near.sort(key=lambda a: _near_key(a, situation))
+    for facts in _candidate_facts(candidates, s):
+        assessment = judge(facts, situation=s, today=today)
+        if assessment.is_shown:
+            (near if assessment.misses else good).append(assessment)
+    best_good = _best(good, limit=good_limit, situation=s, scored=True)
+    best_near = _best(near, limit=near_limit, situation=s, scored=False)
+    tie_breaks = _next_starts(best_good, today=today)
+    best_good = sorted(best_good, key=lambda a: (_lead(a, s, True), tie_breaks[a.facts.pk]))
+    shown = [a.facts.pk for a in best_good[:good_limit] + best_near]
+    pages = with_display_data(candidates.filter(pk__in=shown))
+    full = {page.pk: assess(page, situation=s, today=today) for page in pages}
     return FinderResult(
-        good=good[:good_limit],
-        near=near[:near_limit],
+        good=sorted(
+            (full[a.facts.pk] for a in best_good[:good_limit]), key=lambda a: _good_key(a, s)
+        ),
+        near=sorted((full[a.facts.pk] for a in best_near), key=lambda a: _near_key(a, s)),
         good_count=len(good),
         near_count=len(near),
-        origin=situation.location,
+        origin=s.location,
     )
+
+
+class _Slot(NamedTuple):
+    """A schedule's columns: what `_judge_timing` and the next-session tie-break read."""
+
+    weekday: int
+    start_time: time
+    frequency: str
+    ends_on: date | None
+    first_date: date
+    end_time: time
+    sessions: int | None
+    last_date: date | None
+
+    @property
+    def rule(self) -> recurrence.Rule:
+        return recurrence.Rule(
+            frequency=self.frequency,
+            first_date=self.first_date,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            sessions=self.sessions,
+            last_date=self.last_date,
+        )
+
+
+# Within 30 miles the SQL distance formula is off by under 0.5% (venues.geo); allow 2%.
+_APPROX_ERROR = 0.02
+_APPROX_SLACK_MILES = 0.001
+
+
+def _grouped(rows) -> dict[int, list[tuple]]:
+    grouped: dict[int, list[tuple]] = {}
+    for key, *rest in rows:
+        grouped.setdefault(key, []).append(tuple(rest))
+    return grouped
+
+
+def _candidate_facts(candidates: QuerySet, s: Situation) -> list[Facts]:
+    """Facts for every candidate from a few value queries, with no page objects.
+
+    Distances use the SQL browse filter's quick formula, with `distance_error` saying how far
+    out it may be; near the distances that decide good fit, near miss or not shown, geopy
+    gives the exact figure, so those decisions are the same as `assess` makes.
+    """
+    pks = candidates.values("pk")
+    slots = _grouped(
+        Schedule.objects.filter(activity__in=pks)
+        .order_by("sort_order", "pk")
+        .values_list("activity_id", *_Slot._fields)
+    )
+    through = ActivityPage.audiences.through.objects.filter(activitypage__in=pks)
+    audiences = _grouped(
+        through.exclude(audience__restriction="").values_list(
+            "activitypage_id", "audience__name", "audience__restriction"
+        )
+    )
+    categories: dict[int, list[tuple]] = {}
+    if s.interests:
+        categories = _grouped(
+            ActivityPage.categories.through.objects.filter(
+                activitypage__in=pks, category__slug__in=s.interests
+            ).values_list("activitypage_id", "category__slug", "category__name")
+        )
+    activity_features: dict[int, list[tuple]] = {}
+    venue_features: dict[int, list[tuple]] = {}
+    if s.access:
+        feature_columns = ("code", "status", "details")
+        activity_features = _grouped(
+            ActivityFeature.objects.filter(activity__in=pks, code__in=s.access)
+            .order_by("sort_order", "pk")
+            .values_list("activity_id", *feature_columns)
+        )
+        venue_features = _grouped(
+            VenueFeature.objects.filter(venue__in=candidates.values("venue"), code__in=s.access)
+            .order_by("sort_order", "pk")
+            .values_list("venue_id", *feature_columns)
+        )
+    columns = [
+        "pk", "title", "online", "venue_id", "venue__latitude", "venue__longitude", "age_min",
+        "age_max", "languages", "support_level", "cost", "self_referral",
+        "professional_referral", "gp_referral", "capacity_status",
+    ]  # fmt: skip
+    origin = s.location.point if s.location else None
+    per_lat, per_lon = approx_distance_sq_factors(origin) if origin else (0.0, 0.0)
+    thresholds = (s.radius_miles, s.near_miss_miles)
+    found = []
+    for row in candidates.values_list(*columns):
+        (pk, title, online, venue_id, lat, lon, age_min, age_max, languages) = row[:9]
+        (support, cost, self_ref, professional_ref, gp_ref, capacity) = row[9:]
+        point = (lat, lon) if venue_id is not None and lat is not None and lon is not None else None
+        distance, error = None, 0.0
+        if origin and point:
+            distance = math.hypot((lat - origin[0]) * per_lat, (lon - origin[1]) * per_lon)
+            error = distance * _APPROX_ERROR + _APPROX_SLACK_MILES
+            if any(abs(distance - limit) <= error for limit in thresholds):
+                distance, error = distance_miles(origin, point), 0.0
+        routes = (("self", self_ref), ("professional", professional_ref), ("gp", gp_ref))
+        found.append(
+            Facts(
+                pk=pk,
+                title=title,
+                online=online,
+                has_venue=venue_id is not None,
+                distance=distance,
+                slots=tuple(_Slot(*slot) for slot in slots.get(pk, ())),
+                categories=tuple(categories.get(pk, ())),
+                audiences=tuple(audiences.get(pk, ())),
+                age_min=age_min,
+                age_max=age_max,
+                languages=tuple(part.strip() for part in languages.split(",") if part.strip()),
+                support_level=support,
+                cost=cost,
+                is_free=cost.strip().lower().startswith("free"),
+                referral_routes=tuple(route for route, on in routes if on),
+                capacity_status=capacity,
+                activity_features=_recorded_rows(activity_features.get(pk, ())),
+                venue_features=_recorded_rows(venue_features.get(venue_id, ())),
+                point=point,
+                distance_error=error,
+            )
+        )
+    return found
+
+
+def _recorded_rows(rows) -> dict[str, RecordedFeature]:
+    return {code: RecordedFeature(code, status, details) for code, status, details in rows}
+
+
+def _rank_distance(a: Assessment, s: Situation, *, error: float = 0.0) -> float:
+    """The distance the order uses: online sessions count as at the edge of their distance."""
+    return a.distance + error if a.distance is not None else s.radius_miles
+
+
+def _lead(a: Assessment, s: Situation, scored: bool, *, error: float = 0.0) -> tuple:
+    """The first parts of `_good_key` (scored) or `_near_key`."""
+    distance = _rank_distance(a, s, error=error)
+    return (-a.score, distance) if scored else (distance,)
+
+
+def _best(assessments: list[Assessment], *, limit: int, situation: Situation, scored: bool):
+    """Those that can be among the first `limit` by (score,) distance, with exact distances.
+
+    Quick distances may be out by `distance_error`: anything whose best case beats the worst
+    case of one of the first `limit` is kept, then ranked on exact distances, and those tied
+    with the last place are kept too, for the next session or title to settle.
+    """
+    s = situation
+    if limit <= 0 or not assessments:
+        return []
+    ranked = sorted(assessments, key=lambda a: _lead(a, s, scored))
+    ceiling = max(
+        _lead(a, s, scored, error=a.facts.distance_error if a.distance is not None else 0.0)
+        for a in ranked[:limit]
+    )
+    contenders = []
+    for a in assessments:
+        error = a.facts.distance_error if a.distance is not None else 0.0
+        if _lead(a, s, scored, error=-error) <= ceiling:
+            if error:
+                exact = distance_miles(s.location.point, a.facts.point)
+                a.facts = replace(a.facts, distance=exact, distance_error=0.0)
+            contenders.append(a)
+    contenders.sort(key=lambda a: _lead(a, s, scored))
+    last = _lead(contenders[min(limit, len(contenders)) - 1], s, scored)
+    contenders = [a for a in contenders if _lead(a, s, scored) <= last]
+    if not scored:
+        contenders.sort(key=lambda a: (_lead(a, s, False), a.facts.title, a.facts.pk))
+        return contenders[:limit]
+    return contenders
+
+
+def _next_starts(assessments: list[Assessment], *, today: date) -> dict:
+    """Each one's next session start (then title and id): how `_good_key` breaks ties."""
+    cancelled = _grouped(
+        Cancellation.objects.filter(activity_id__in=[a.facts.pk for a in assessments]).values_list(
+            "activity_id", "date", "reason"
+        )
+    )
+    starts = {}
+    for a in assessments:
+        cancellations = dict(cancelled.get(a.facts.pk, ()))
+        upcoming = [
+            occurrence.start.replace(tzinfo=None)
+            for slot in a.facts.slots
+            if (
+                occurrence := recurrence.next_occurrence(
+                    slot.rule, after=today, cancellations=cancellations
+                )
+            )
+        ]
+        starts[a.facts.pk] = (min(upcoming, default=datetime.max), a.facts.title, a.facts.pk)
+    return starts
 
 
 def language_choices() -> list[str]:
