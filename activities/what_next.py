@@ -104,9 +104,10 @@ def next_intake(activity: ActivityPage, *, today: date) -> NextIntake | None:
     return NextIntake(activity=other, starts=other.starts) if other else None
 
 
-def _own_steps(activity: ActivityPage) -> list[Suggestion]:
+def _own_steps(activity: ActivityPage, *, candidates: QuerySet[ActivityPage]) -> list[Suggestion]:
+    """The provider's "what next" links that are in `candidates` (so live, and not finished)."""
     steps = (
-        activity.next_steps.live()
+        candidates.filter(pk__in=activity.next_steps.values("pk"))
         .exclude(pk=activity.pk)
         .select_related("provider")
         .order_by("title", "pk")
@@ -192,14 +193,15 @@ def what_next(
     `activity` must have its schedules and categories prefetched and its provider and venue
     loaded (activities.selectors.with_display_data does this). `candidates` is the pool of
     activities that may be suggested (the current published list), so callers decide what
-    "current" means. The provider's own links come first (live ones, in title order), then
+    "current" means. The provider's own links come first (those among the candidates, in title
+    order), then
     up to `limit` in all (never fewer than the provider's links) with nearby ongoing ones.
     """
     if not is_time_limited(activity):
         return WhatNext(time_limited=False)
     limit = settings.WHAT_NEXT_LIMIT if limit is None else limit
     radius = settings.WHAT_NEXT_RADIUS_MILES if radius is None else radius
-    own = _own_steps(activity)
+    own = _own_steps(activity, candidates=candidates)
     nearby = _nearby(
         activity,
         candidates=candidates,

@@ -119,7 +119,7 @@ def test_what_next_reason_names_topic_distance_and_no_time_limit(course, art):
     assert f"{miles:.1f}" == "0.8"
 
 
-def test_what_next_excludes_time_limited_far_other_topic_itself_and_unpublished(
+def test_what_next_excludes_time_limited_far_other_topic_itself_unpublished_and_ended(
     course, provider, art, music
 ):
     other = ProviderFactory()
@@ -135,7 +135,9 @@ def test_what_next_excludes_time_limited_far_other_topic_itself_and_unpublished(
     ongoing("Music only", parent=other, categories=[music])
     ongoing("Draft", parent=other, categories=[art], live=False)
     unpublished_step = ongoing("Unpublished step", parent=provider, categories=[art], live=False)
-    course.next_steps.add(unpublished_step)
+    finished_step = ActivityFactory(title="Finished step", parent=provider, categories=[art])
+    ScheduleFactory(activity=finished_step, first_date=TODAY - dt.timedelta(weeks=8), sessions=4)
+    course.next_steps.add(unpublished_step, finished_step)
     course.save()
 
     assert titles(suggest(course)) == ["Kept"]
