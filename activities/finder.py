@@ -2,8 +2,9 @@
 
 For social prescribers, link workers and people choosing for themselves. The caller describes
 the person as a `Situation` (built from a GET form and never stored or logged). `find` narrows
-the current activities in SQL, then `assess` explains each candidate in Python, from facts on
-that activity only, so every reason shown is true of the listing.
+the current activities in SQL, judges each candidate in Python from a few columns (`judge`),
+then loads only the ones it shows and explains them in full (`assess`) with the same rules, from
+facts on that activity only, so every reason shown is true of the listing.
 
 Each activity ends up as one of:
 
@@ -733,17 +734,13 @@ def find(
         assessment = judge(facts, situation=s, today=today)
         if assessment.is_shown:
             (near if assessment.misses else good).append(assessment)
-    best_good = _best(good, limit=good_limit, situation=s, scored=True)
-    best_near = _best(near, limit=near_limit, situation=s, scored=False)
-    tie_breaks = _next_starts(best_good, today=today)
-    best_good = sorted(best_good, key=lambda a: (_lead(a, s, True), tie_breaks[a.facts.pk]))
-    shown = [a.facts.pk for a in best_good[:good_limit] + best_near]
+    best_good = _best(good, limit=good_limit, situation=s, today=today, scored=True)
+    best_near = _best(near, limit=near_limit, situation=s, today=today, scored=False)
+    shown = [a.facts.pk for a in best_good + best_near]
     pages = with_display_data(candidates.filter(pk__in=shown))
     full = {page.pk: assess(page, situation=s, today=today) for page in pages}
     return FinderResult(
-        good=sorted(
-            (full[a.facts.pk] for a in best_good[:good_limit]), key=lambda a: _good_key(a, s)
-        ),
+        good=sorted((full[a.facts.pk] for a in best_good), key=lambda a: _good_key(a, s)),
         near=sorted((full[a.facts.pk] for a in best_near), key=lambda a: _near_key(a, s)),
         good_count=len(good),
         near_count=len(near),
@@ -889,12 +886,15 @@ def _lead(a: Assessment, s: Situation, scored: bool, *, error: float = 0.0) -> t
     return (-a.score, distance) if scored else (distance,)
 
 
-def _best(assessments: list[Assessment], *, limit: int, situation: Situation, scored: bool):
-    """Those that can be among the first `limit` by (score,) distance, with exact distances.
+def _best(
+    assessments: list[Assessment], *, limit: int, situation: Situation, today: date, scored: bool
+) -> list[Assessment]:
+    """The first `limit` in the order of `_good_key` (scored) or `_near_key`, exactly.
 
     Quick distances may be out by `distance_error`: anything whose best case beats the worst
-    case of one of the first `limit` is kept, then ranked on exact distances, and those tied
-    with the last place are kept too, for the next session or title to settle.
+    case of one of the first `limit` stays in contention and gets its exact distance; those
+    that still tie with the last place on (score and) distance are settled by the next session
+    (good fits only), then title and id.
     """
     s = situation
     if limit <= 0 or not assessments:
@@ -915,14 +915,18 @@ def _best(assessments: list[Assessment], *, limit: int, situation: Situation, sc
     contenders.sort(key=lambda a: _lead(a, s, scored))
     last = _lead(contenders[min(limit, len(contenders)) - 1], s, scored)
     contenders = [a for a in contenders if _lead(a, s, scored) <= last]
-    if not scored:
+    if scored:
+        starts = _next_starts(contenders, today=today)
+        contenders.sort(
+            key=lambda a: (_lead(a, s, True), starts[a.facts.pk], a.facts.title, a.facts.pk)
+        )
+    else:
         contenders.sort(key=lambda a: (_lead(a, s, False), a.facts.title, a.facts.pk))
-        return contenders[:limit]
-    return contenders
+    return contenders[:limit]
 
 
-def _next_starts(assessments: list[Assessment], *, today: date) -> dict:
-    """Each one's next session start (then title and id): how `_good_key` breaks ties."""
+def _next_starts(assessments: list[Assessment], *, today: date) -> dict[int, datetime]:
+    """When each one's next session starts (naive, as `_good_key` compares them)."""
     cancelled = _grouped(
         Cancellation.objects.filter(activity_id__in=[a.facts.pk for a in assessments]).values_list(
             "activity_id", "date", "reason"
@@ -940,7 +944,7 @@ def _next_starts(assessments: list[Assessment], *, today: date) -> dict:
                 )
             )
         ]
-        starts[a.facts.pk] = (min(upcoming, default=datetime.max), a.facts.title, a.facts.pk)
+        starts[a.facts.pk] = min(upcoming, default=datetime.max)
     return starts
 
 
