@@ -116,3 +116,22 @@ def test_scanned_states_show_what_they_claim(new_context):
     assert page.locator(".finder-results .cards > li").count() > 0
     page.goto(PAGES["finder-missing-postcode"])
     assert page.locator(".error-summary a").count() == 1
+
+
+def test_axe_scan_finds_wcag_2_2_problems_when_there_are_some(browser):
+    """The scan really runs the WCAG 2.2 rules (axe skips them unless asked): a page with an
+    unlabelled image, a nameless button and two tiny adjacent targets fails it."""
+    page = browser.new_page()
+    page.set_content(
+        '<html lang="en"><head><title>Bad</title></head><body><main>'
+        '<img src="data:,">'
+        '<button type="button"></button>'
+        '<a href="/a" style="display:inline-block;width:10px;height:10px">a</a>'
+        '<a href="/b" style="display:inline-block;width:10px;height:10px">b</a>'
+        "</main></body></html>"
+    )
+
+    found = {violation["id"] for violation in axe_violations(page)}
+
+    assert {"image-alt", "button-name", "target-size"} <= found
+    page.close()
