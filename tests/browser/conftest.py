@@ -21,7 +21,7 @@ from django.core.cache import caches
 from django.db import connections
 
 from directory.demo.services import DemoResult, demo_load
-from tests.browser.support import DESKTOP, PASSWORD, PHONE, Viewport
+from tests.browser.support import DESKTOP, PASSWORD, Viewport
 
 CHROMIUM = Path(os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
 
@@ -81,7 +81,8 @@ def demo(django_db_serialized_rollback, live_server) -> DemoResult:
 
 @pytest.fixture
 def new_context(browser, live_server, demo) -> Iterator[Callable[..., object]]:
-    """Make a fresh browser context (no cookies): new_context(PHONE, javascript=False)."""
+    """Make fresh browser contexts (no cookies), closed after the test: new_context(PHONE,
+    javascript=False). PHONE is 320x640 with touch, DESKTOP 1280x800 (tests.browser.support)."""
     contexts = []
 
     def make(viewport: Viewport = DESKTOP, *, javascript: bool = True):
@@ -106,14 +107,5 @@ def new_context(browser, live_server, demo) -> Iterator[Callable[..., object]]:
 
 @pytest.fixture
 def desktop(new_context):
+    """A page in a fresh 1280x800 desktop context with JavaScript on."""
     return new_context(DESKTOP).new_page()
-
-
-@pytest.fixture
-def phone(new_context):
-    return new_context(PHONE).new_page()
-
-
-@pytest.fixture
-def nojs(new_context):
-    return new_context(DESKTOP, javascript=False).new_page()

@@ -101,10 +101,10 @@ def test_page_has_no_axe_violations_on_phone_or_desktop(new_context, name):
     assert not problems, "WCAG 2.2 AA problems:\n" + "\n".join(problems)
 
 
-def test_scanned_states_show_what_they_claim(new_context):
+def test_scanned_states_show_what_they_claim(desktop):
     """The filtered browse and finder scans really have results, and the bad postcode an error
     summary; otherwise those scans would check an empty page."""
-    page = new_context(DESKTOP).new_page()
+    page = desktop
 
     page.goto(PAGES["browse-filtered"])
     assert page.locator(".results .cards > li").count() > 0
