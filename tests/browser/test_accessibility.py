@@ -97,6 +97,9 @@ def test_page_has_no_axe_violations_on_phone_or_desktop(new_context, name):
         overflow = horizontal_overflow(page)
         if overflow > 0:
             problems.append(f"{viewport.name} {path}: scrolls {overflow}px sideways")
+        text = page.locator("body").inner_text()
+        if any(marker in text for marker in ("{#", "#}", "{%", "{{")):
+            problems.append(f"{viewport.name} {path}: template syntax shows as text")
 
     assert not problems, "WCAG 2.2 AA problems:\n" + "\n".join(problems)
 
