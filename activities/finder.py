@@ -55,12 +55,15 @@ rank by distance, then title.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from venues.accessibility import AVAILABLE_STATUSES, FEATURES, FeatureStatus
 from venues.geo import LatLon, Location, approx_distance_sq_factors, bounding_box, distance_miles
@@ -191,8 +194,7 @@ class Check:
     text: str
 
 
-@dataclass(frozen=True)
-class RecordedFeature:
+class RecordedFeature(NamedTuple):
     """An access feature the listing records: its status ("yes", "no", ...) and any details."""
 
     code: str
@@ -200,7 +202,9 @@ class RecordedFeature:
     details: str = ""
 
 
-@dataclass(frozen=True)
+# Slots and tuples: `find` keeps one of these per good fit or near miss, up to thousands, and
+# every extra object Python's garbage collector tracks makes its full passes come sooner.
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What the rules read about one activity, so one set of rules serves both passes.
 
@@ -264,7 +268,7 @@ def facts_of(activity: ActivityPage, *, distance: float | None) -> Facts:
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Assessment:
     """How one activity fits. `excluded` says why it is not shown (a hard mismatch).
 
@@ -341,10 +345,29 @@ def candidate_activities(*, situation: Situation, today: date) -> QuerySet[Activ
     if s.support:
         need = SUPPORT_ORDER.index(s.support)
         qs = qs.exclude(support_level__in=SUPPORT_ORDER[: max(need - 1, 0)])
+    if s.days and s.times:  # a slot on another day at another time is two soft mismatches
+        qs = qs.filter(_meets_on_a_day_or_time(s, today) | ~Exists(_linked_slots()))
     qs = _filter_place(qs, s)
     for code in s.access:
         qs = _exclude_recorded_no(qs, code, s)
     return qs.order_by("pk")
+
+
+def _linked_slots() -> QuerySet[Schedule]:
+    return Schedule.objects.filter(activity=OuterRef("pk"))
+
+
+def _meets_on_a_day_or_time(s: Situation, today: date) -> Exists:
+    """A current slot on one of their days or at one of their times of day (`_time_of_day`)."""
+    fits = Q(weekday__in=s.days)
+    for name in s.times:
+        begin, end = TIME_RANGES[name]
+        if name == TimeOfDay.EVENING:  # `_time_of_day` counts anything later as evening too
+            fits |= Q(start_time__gte=begin)
+        else:
+            fits |= Q(start_time__gte=begin, start_time__lt=end)
+    current = Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    return Exists(_linked_slots().filter(current, fits))
 
 
 def _unwanted_restrictions(s: Situation) -> list[str]:
@@ -728,20 +751,20 @@ def find(
     """
     s = situation
     candidates = candidate_activities(situation=s, today=today)
-    good: list[Assessment] = []
-    near: list[Assessment] = []
+    good: list[_Ranked] = []
+    near: list[_Ranked] = []
     for facts in _candidate_facts(candidates, s):
-        assessment = judge(facts, situation=s, today=today)
-        if assessment.is_shown:
-            (near if assessment.misses else good).append(assessment)
+        a = judge(facts, situation=s, today=today)
+        if a.is_shown:
+            (near if a.misses else good).append(_Ranked.of(a))
     best_good = _best(good, limit=good_limit, situation=s, today=today, scored=True)
     best_near = _best(near, limit=near_limit, situation=s, today=today, scored=False)
-    shown = [a.facts.pk for a in best_good + best_near]
+    shown = [a.pk for a in best_good + best_near]
     pages = with_display_data(candidates.filter(pk__in=shown))
     full = {page.pk: assess(page, situation=s, today=today) for page in pages}
     return FinderResult(
-        good=sorted((full[a.facts.pk] for a in best_good), key=lambda a: _good_key(a, s)),
-        near=sorted((full[a.facts.pk] for a in best_near), key=lambda a: _near_key(a, s)),
+        good=sorted((full[a.pk] for a in best_good), key=lambda a: _good_key(a, s)),
+        near=sorted((full[a.pk] for a in best_near), key=lambda a: _near_key(a, s)),
         good_count=len(good),
         near_count=len(near),
         origin=s.location,
@@ -749,32 +772,21 @@ def find(
 
 
 class _Slot(NamedTuple):
-    """A schedule's columns: what `_judge_timing` and the next-session tie-break read."""
+    """A schedule's columns that `_judge_timing` reads."""
 
     weekday: int
     start_time: time
     frequency: str
     ends_on: date | None
-    first_date: date
-    end_time: time
-    sessions: int | None
-    last_date: date | None
-
-    @property
-    def rule(self) -> recurrence.Rule:
-        return recurrence.Rule(
-            frequency=self.frequency,
-            first_date=self.first_date,
-            start_time=self.start_time,
-            end_time=self.end_time,
-            sessions=self.sessions,
-            last_date=self.last_date,
-        )
 
 
-# Within 30 miles the SQL distance formula is off by under 0.5% (venues.geo); allow 2%.
-_APPROX_ERROR = 0.02
-_APPROX_SLACK_MILES = 0.001
+def approx_error_miles(miles: float) -> float:
+    """How far the quick distance formula (`approx_distance_sq_factors`) may be from geopy's.
+
+    Its error grows with the square of the distance: within 30 miles at UK latitudes it is
+    under 0.0001 miles per square mile (test_finder_equivalence checks this bound holds).
+    """
+    return 0.00025 * miles * miles + 0.001
 
 
 def _grouped(rows) -> dict[int, list[tuple]]:
@@ -784,111 +796,139 @@ def _grouped(rows) -> dict[int, list[tuple]]:
     return grouped
 
 
-def _candidate_facts(candidates: QuerySet, s: Situation) -> list[Facts]:
-    """Facts for every candidate from a few value queries, with no page objects.
+# The candidate columns `_candidate_facts` reads, in order, before the annotations.
+_COLUMNS = [
+    "pk", "title", "online", "venue_id", "venue__latitude", "venue__longitude", "age_min",
+    "age_max", "languages", "support_level", "cost", "self_referral", "professional_referral",
+    "gp_referral", "capacity_status",
+]  # fmt: skip
 
-    Distances use the SQL browse filter's quick formula, with `distance_error` saying how far
-    out it may be; near the distances that decide good fit, near miss or not shown, geopy
-    gives the exact figure, so those decisions are the same as `assess` makes.
+
+def _feature_status(model, code: str, **link) -> Subquery:
+    """The status of the last `code` row, as the dict `facts_of` builds keeps the last."""
+    rows = model.objects.filter(code=code, **link).order_by("-sort_order", "-pk")
+    return Subquery(rows.values("status")[:1])
+
+
+def _candidate_facts(candidates: QuerySet, s: Situation) -> Iterator[Facts]:
+    """Facts for every candidate from one query (two with topics), with no page objects.
+
+    One row per candidate and schedule. Only what decides whether and where an activity is
+    shown is read: its single-sex audiences, the statuses of the access needs asked about and
+    the topics chosen. Distances use the SQL browse filter's quick formula, with
+    `distance_error` saying how far out it may be; near the distances that decide good fit,
+    near miss or not shown, geopy gives the exact figure, so those decisions are the ones
+    `assess` makes.
     """
-    pks = candidates.values("pk")
-    slots = _grouped(
-        Schedule.objects.filter(activity__in=pks)
-        .order_by("sort_order", "pk")
-        .values_list("activity_id", *_Slot._fields)
-    )
-    through = ActivityPage.audiences.through.objects.filter(activitypage__in=pks)
-    audiences = _grouped(
-        through.exclude(audience__restriction="").values_list(
-            "activitypage_id", "audience__name", "audience__restriction"
+    audiences = ActivityPage.audiences.through.objects.filter(activitypage=OuterRef("pk"))
+    restrictions = [Audience.Restriction.WOMEN, Audience.Restriction.MEN]
+    annotations = {
+        f"restricted_{r}": Exists(audiences.filter(audience__restriction=r)) for r in restrictions
+    }
+    for i, code in enumerate(s.access):
+        annotations[f"venue_feature_{i}"] = _feature_status(
+            VenueFeature, code, venue=OuterRef("venue")
         )
+        annotations[f"activity_feature_{i}"] = _feature_status(
+            ActivityFeature, code, activity=OuterRef("pk")
+        )
+    slot_columns = [f"schedules__{name}" for name in ("pk", *_Slot._fields)]
+    rows = (
+        candidates.annotate(**annotations)
+        .order_by("pk", "schedules__sort_order", "schedules__pk")
+        .values_list(*_COLUMNS, *annotations, *slot_columns)
     )
     categories: dict[int, list[tuple]] = {}
     if s.interests:
         categories = _grouped(
             ActivityPage.categories.through.objects.filter(
-                activitypage__in=pks, category__slug__in=s.interests
+                activitypage__in=candidates.values("pk"), category__slug__in=s.interests
             ).values_list("activitypage_id", "category__slug", "category__name")
         )
-    activity_features: dict[int, list[tuple]] = {}
-    venue_features: dict[int, list[tuple]] = {}
-    if s.access:
-        feature_columns = ("code", "status", "details")
-        activity_features = _grouped(
-            ActivityFeature.objects.filter(activity__in=pks, code__in=s.access)
-            .order_by("sort_order", "pk")
-            .values_list("activity_id", *feature_columns)
-        )
-        venue_features = _grouped(
-            VenueFeature.objects.filter(venue__in=candidates.values("venue"), code__in=s.access)
-            .order_by("sort_order", "pk")
-            .values_list("venue_id", *feature_columns)
-        )
-    columns = [
-        "pk", "title", "online", "venue_id", "venue__latitude", "venue__longitude", "age_min",
-        "age_max", "languages", "support_level", "cost", "self_referral",
-        "professional_referral", "gp_referral", "capacity_status",
-    ]  # fmt: skip
     origin = s.location.point if s.location else None
     per_lat, per_lon = approx_distance_sq_factors(origin) if origin else (0.0, 0.0)
     thresholds = (s.radius_miles, s.near_miss_miles)
-    found = []
-    for row in candidates.values_list(*columns):
+    n_columns, n_access = len(_COLUMNS), len(s.access)
+    for pk, group in groupby(rows, key=itemgetter(0)):
+        group = list(group)
+        row = group[0]
         (pk, title, online, venue_id, lat, lon, age_min, age_max, languages) = row[:9]
-        (support, cost, self_ref, professional_ref, gp_ref, capacity) = row[9:]
+        (support, cost, self_ref, professional_ref, gp_ref, capacity) = row[9:n_columns]
+        women, men, *statuses = row[n_columns : n_columns + 2 + 2 * n_access]
         point = (lat, lon) if venue_id is not None and lat is not None and lon is not None else None
         distance, error = None, 0.0
         if origin and point:
             distance = math.hypot((lat - origin[0]) * per_lat, (lon - origin[1]) * per_lon)
-            error = distance * _APPROX_ERROR + _APPROX_SLACK_MILES
+            error = approx_error_miles(distance)
             if any(abs(distance - limit) <= error for limit in thresholds):
                 distance, error = distance_miles(origin, point), 0.0
         routes = (("self", self_ref), ("professional", professional_ref), ("gp", gp_ref))
-        found.append(
-            Facts(
-                pk=pk,
-                title=title,
-                online=online,
-                has_venue=venue_id is not None,
-                distance=distance,
-                slots=tuple(_Slot(*slot) for slot in slots.get(pk, ())),
-                categories=tuple(categories.get(pk, ())),
-                audiences=tuple(audiences.get(pk, ())),
-                age_min=age_min,
-                age_max=age_max,
-                languages=tuple(part.strip() for part in languages.split(",") if part.strip()),
-                support_level=support,
-                cost=cost,
-                is_free=cost.strip().lower().startswith("free"),
-                referral_routes=tuple(route for route, on in routes if on),
-                capacity_status=capacity,
-                activity_features=_recorded_rows(activity_features.get(pk, ())),
-                venue_features=_recorded_rows(venue_features.get(venue_id, ())),
-                point=point,
-                distance_error=error,
-            )
+        slots = [r[-len(_Slot._fields) :] for r in group if r[-len(slot_columns)] is not None]
+        venue_features, activity_features = {}, {}
+        for code, venue_status, activity_status in zip(
+            s.access, statuses[::2], statuses[1::2], strict=True
+        ):
+            if venue_status is not None:
+                venue_features[code] = RecordedFeature(code, venue_status)
+            if activity_status is not None:
+                activity_features[code] = RecordedFeature(code, activity_status)
+        yield Facts(
+            pk=pk,
+            title=title,
+            online=online,
+            has_venue=venue_id is not None,
+            distance=distance,
+            slots=tuple(_Slot(*slot) for slot in slots),
+            categories=tuple(categories.get(pk, ())),
+            audiences=tuple(
+                ("", r) for r, on in zip(restrictions, (women, men), strict=True) if on
+            ),
+            age_min=age_min,
+            age_max=age_max,
+            languages=tuple(part.strip() for part in languages.split(",") if part.strip()),
+            support_level=support,
+            cost=cost,
+            is_free=cost.strip().lower().startswith("free"),
+            referral_routes=tuple(route for route, on in routes if on),
+            capacity_status=capacity,
+            activity_features=activity_features,
+            venue_features=venue_features,
+            point=point,
+            distance_error=error,
         )
-    return found
 
 
-def _recorded_rows(rows) -> dict[str, RecordedFeature]:
-    return {code: RecordedFeature(code, status, details) for code, status, details in rows}
+class _Ranked(NamedTuple):
+    """What ranks a good fit or near miss. Plain values only: Python's garbage collector stops
+    tracking such tuples, and `find` keeps one per good fit or near miss, up to thousands."""
+
+    score: int
+    distance: float | None  # in person only
+    error: float  # how far the true distance may be from `distance`
+    pk: int
+    title: str
+    point: LatLon | None
+
+    @classmethod
+    def of(cls, a: Assessment) -> _Ranked:
+        error = a.facts.distance_error if a.distance is not None else 0.0
+        return cls(a.score, a.distance, error, a.facts.pk, a.facts.title, a.facts.point)
 
 
-def _rank_distance(a: Assessment, s: Situation, *, error: float = 0.0) -> float:
+def _rank_distance(a: _Ranked, s: Situation, *, error: float = 0.0) -> float:
     """The distance the order uses: online sessions count as at the edge of their distance."""
     return a.distance + error if a.distance is not None else s.radius_miles
 
 
-def _lead(a: Assessment, s: Situation, scored: bool, *, error: float = 0.0) -> tuple:
+def _lead(a: _Ranked, s: Situation, scored: bool, *, error: float = 0.0) -> tuple:
     """The first parts of `_good_key` (scored) or `_near_key`."""
     distance = _rank_distance(a, s, error=error)
     return (-a.score, distance) if scored else (distance,)
 
 
 def _best(
-    assessments: list[Assessment], *, limit: int, situation: Situation, today: date, scored: bool
-) -> list[Assessment]:
+    assessments: list[_Ranked], *, limit: int, situation: Situation, today: date, scored: bool
+) -> list[_Ranked]:
     """The first `limit` in the order of `_good_key` (scored) or `_near_key`, exactly.
 
     Quick distances may be out by `distance_error`: anything whose best case beats the worst
@@ -900,51 +940,50 @@ def _best(
     if limit <= 0 or not assessments:
         return []
     ranked = sorted(assessments, key=lambda a: _lead(a, s, scored))
-    ceiling = max(
-        _lead(a, s, scored, error=a.facts.distance_error if a.distance is not None else 0.0)
-        for a in ranked[:limit]
-    )
+    ceiling = max(_lead(a, s, scored, error=a.error) for a in ranked[:limit])
     contenders = []
     for a in assessments:
-        error = a.facts.distance_error if a.distance is not None else 0.0
-        if _lead(a, s, scored, error=-error) <= ceiling:
-            if error:
-                exact = distance_miles(s.location.point, a.facts.point)
-                a.facts = replace(a.facts, distance=exact, distance_error=0.0)
+        if _lead(a, s, scored, error=-a.error) <= ceiling:
+            if a.error:
+                a = a._replace(distance=distance_miles(s.location.point, a.point), error=0.0)
             contenders.append(a)
     contenders.sort(key=lambda a: _lead(a, s, scored))
     last = _lead(contenders[min(limit, len(contenders)) - 1], s, scored)
     contenders = [a for a in contenders if _lead(a, s, scored) <= last]
     if scored:
         starts = _next_starts(contenders, today=today)
-        contenders.sort(
-            key=lambda a: (_lead(a, s, True), starts[a.facts.pk], a.facts.title, a.facts.pk)
-        )
+        contenders.sort(key=lambda a: (_lead(a, s, True), starts[a.pk], a.title, a.pk))
     else:
-        contenders.sort(key=lambda a: (_lead(a, s, False), a.facts.title, a.facts.pk))
+        contenders.sort(key=lambda a: (_lead(a, s, False), a.title, a.pk))
     return contenders[:limit]
 
 
-def _next_starts(assessments: list[Assessment], *, today: date) -> dict[int, datetime]:
+def _next_starts(assessments: list[_Ranked], *, today: date) -> dict[int, datetime]:
     """When each one's next session starts (naive, as `_good_key` compares them)."""
+    pks = [a.pk for a in assessments]
     cancelled = _grouped(
-        Cancellation.objects.filter(activity_id__in=[a.facts.pk for a in assessments]).values_list(
+        Cancellation.objects.filter(activity_id__in=pks).values_list(
             "activity_id", "date", "reason"
         )
     )
+    # The columns of a recurrence.Rule, in its order.
+    rule_columns = ("frequency", "first_date", "start_time", "end_time", "sessions", "last_date")
+    rules = _grouped(
+        Schedule.objects.filter(activity_id__in=pks).values_list("activity_id", *rule_columns)
+    )
     starts = {}
     for a in assessments:
-        cancellations = dict(cancelled.get(a.facts.pk, ()))
+        cancellations = dict(cancelled.get(a.pk, ()))
         upcoming = [
             occurrence.start.replace(tzinfo=None)
-            for slot in a.facts.slots
+            for rule in rules.get(a.pk, ())
             if (
                 occurrence := recurrence.next_occurrence(
-                    slot.rule, after=today, cancellations=cancellations
+                    recurrence.Rule(*rule), after=today, cancellations=cancellations
                 )
             )
         ]
-        starts[a.facts.pk] = min(upcoming, default=datetime.max)
+        starts[a.pk] = min(upcoming, default=datetime.max)
     return starts
 
 

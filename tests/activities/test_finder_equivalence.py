@@ -2,6 +2,7 @@
 exactly what assessing every current activity in full, then sorting, would show."""
 
 import datetime as dt
+import math
 import random
 
 import pytest
@@ -22,7 +23,7 @@ from tests.factories import (
     VenueFeatureFactory,
 )
 from venues.accessibility import FeatureStatus
-from venues.geo import locate_postcode
+from venues.geo import approx_distance_sq_factors, locate_postcode
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +191,18 @@ def test_find_with_only_a_distance_matches_assessing_every_activity():
 
             assert _shown(fast) == _shown(reference), (radius, limits)
             assert reference.good_count > 4
+
+
+def test_quick_distance_is_within_the_error_find_allows_for():
+    """`find` trusts approx_error_miles to decide when geopy's exact figure is needed."""
+    rng = random.Random(4)
+    for _ in range(3000):
+        centre = (rng.uniform(49.9, 60.9), rng.uniform(-8.2, 1.8))  # the UK
+        miles = rng.uniform(0.01, 30)
+        there = geodesic(miles=miles).destination(centre, bearing=rng.uniform(0, 360))
+        per_lat, per_lon = approx_distance_sq_factors(centre)
+        quick = math.hypot(
+            (there.latitude - centre[0]) * per_lat, (there.longitude - centre[1]) * per_lon
+        )
+
+        assert abs(quick - miles) <= finder.approx_error_miles(quick) / 2, (centre, miles)
