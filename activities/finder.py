@@ -58,6 +58,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache, partial
 from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
@@ -753,12 +754,16 @@ def find(
     candidates = candidate_activities(situation=s, today=today)
     good: list[_Ranked] = []
     near: list[_Ranked] = []
-    for facts in _candidate_facts(candidates, s):
+    # geopy's distance from them, worked out once per venue (many activities share one) and
+    # forgotten with the search.
+    miles_to = cache(partial(distance_miles, s.location.point)) if s.location else None
+    for facts in _candidate_facts(candidates, s, miles_to):
         a = judge(facts, situation=s, today=today)
         if a.is_shown:
             (near if a.misses else good).append(_Ranked.of(a))
-    best_good = _best(good, limit=good_limit, situation=s, today=today, scored=True)
-    best_near = _best(near, limit=near_limit, situation=s, today=today, scored=False)
+    ranking = {"situation": s, "today": today, "miles_to": miles_to}
+    best_good = _best(good, limit=good_limit, scored=True, **ranking)
+    best_near = _best(near, limit=near_limit, scored=False, **ranking)
     shown = [a.pk for a in best_good + best_near]
     pages = with_display_data(candidates.filter(pk__in=shown))
     full = {page.pk: assess(page, situation=s, today=today) for page in pages}
@@ -810,7 +815,7 @@ def _feature_status(model, code: str, **link) -> Subquery:
     return Subquery(rows.values("status")[:1])
 
 
-def _candidate_facts(candidates: QuerySet, s: Situation) -> Iterator[Facts]:
+def _candidate_facts(candidates: QuerySet, s: Situation, miles_to) -> Iterator[Facts]:
     """Facts for every candidate from one query (two with topics), with no page objects.
 
     One row per candidate and schedule. Only what decides whether and where an activity is
@@ -861,7 +866,7 @@ def _candidate_facts(candidates: QuerySet, s: Situation) -> Iterator[Facts]:
             distance = math.hypot((lat - origin[0]) * per_lat, (lon - origin[1]) * per_lon)
             error = approx_error_miles(distance)
             if any(abs(distance - limit) <= error for limit in thresholds):
-                distance, error = distance_miles(origin, point), 0.0
+                distance, error = miles_to(point), 0.0
         routes = (("self", self_ref), ("professional", professional_ref), ("gp", gp_ref))
         slots = [r[-len(_Slot._fields) :] for r in group if r[-len(slot_columns)] is not None]
         venue_features, activity_features = {}, {}
@@ -927,7 +932,13 @@ def _lead(a: _Ranked, s: Situation, scored: bool, *, error: float = 0.0) -> tupl
 
 
 def _best(
-    assessments: list[_Ranked], *, limit: int, situation: Situation, today: date, scored: bool
+    assessments: list[_Ranked],
+    *,
+    limit: int,
+    situation: Situation,
+    today: date,
+    scored: bool,
+    miles_to,
 ) -> list[_Ranked]:
     """The first `limit` in the order of `_good_key` (scored) or `_near_key`, exactly.
 
@@ -945,7 +956,7 @@ def _best(
     for a in assessments:
         if _lead(a, s, scored, error=-a.error) <= ceiling:
             if a.error:
-                a = a._replace(distance=distance_miles(s.location.point, a.point), error=0.0)
+                a = a._replace(distance=miles_to(a.point), error=0.0)
             contenders.append(a)
     contenders.sort(key=lambda a: _lead(a, s, scored))
     last = _lead(contenders[min(limit, len(contenders)) - 1], s, scored)
