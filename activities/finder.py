@@ -210,9 +210,11 @@ class Facts:
     """What the rules read about one activity, so one set of rules serves both passes.
 
     `facts_of` builds it from a page loaded with `with_display_data`; `find` builds it from
-    plain column values for every candidate. Those carry only what decides whether and where an
-    activity is shown (the chosen topics, single-sex audiences, the access needs asked about),
-    and no venue address; the display-only text they produce is never shown.
+    plain column values for every candidate (`_candidate_facts`). Those carry only what decides
+    whether and where an activity is shown: the chosen topics, the single-sex audiences (no
+    names), the statuses of the access needs asked about (no details), a distance that may be
+    out by `distance_error`, and no venue address. The text the rules write from them is never
+    shown: `find` shows only what `assess` writes from the full page.
     """
 
     pk: int
@@ -321,8 +323,9 @@ def _linked(model, **lookups) -> Exists:
 def candidate_activities(*, situation: Situation, today: date) -> QuerySet[ActivityPage]:
     """Current activities that can possibly fit (no display data); the rules have the last word.
 
-    Only hard mismatches are filtered here, each one generously, so nothing that `assess` would
-    show is ever dropped.
+    Only what rules an activity out is filtered here (hard mismatches, and current sessions all
+    on another day *and* at another time of day: two soft mismatches), each one generously, so
+    nothing that `assess` would show is ever dropped.
     """
     s = situation
     qs = activity_list_current(today=today)
