@@ -110,7 +110,7 @@ def test_activity_page_shows_who_it_suits_how_to_join_and_capacity(client):
     assert "You can just come along" not in html
     assert "Tell us about any access needs." in html
     assert "Waiting list (updated 2 November 2026)" in html
-    assert "Last checked 1 October 2026" in html
+    assert "Last checked 1 October 2026</time></span>. Ref" in html  # no stray space
 
 
 def test_activity_page_access_table_never_shows_unknown_as_no(client):
