@@ -32,7 +32,9 @@ from venues.models import Venue, VenueFeature
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "design" / "sample-timetable.csv"
+# A copy of ../shared/design/sample-timetable.csv (the layout contract's example), so a clone
+# tests on its own.
+SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sample-timetable.csv"
 # 2027-01-12 is a Tuesday.
 TUESDAY, WEDNESDAY, THURSDAY = "2027-01-12", "2027-01-13", "2027-01-14"
 

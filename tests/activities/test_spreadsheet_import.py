@@ -18,7 +18,9 @@ from venues.models import Venue
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "design" / "sample-timetable.csv"
+# A copy of ../shared/design/sample-timetable.csv (the layout contract's example), so a clone
+# tests on its own.
+SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sample-timetable.csv"
 PROVIDER = "Hope Wellbeing"
 # 2027-01-12 is a Tuesday, 2027-01-13 a Wednesday.
 TUESDAY = "2027-01-12"
