@@ -99,6 +99,26 @@ def test_finder_without_answers_shows_the_form_and_privacy_promise(client):
     assert 'method="get"' in html
 
 
+def test_finder_submit_lands_on_the_results_below_the_long_form(client):
+    fitting_group("Good Group")
+
+    html = search(client, "days=tue").content.decode()
+
+    # A GET submit keeps the action's fragment, so the browser scrolls to the results.
+    assert 'action="/find/#results"' in html
+    assert (
+        '<section aria-labelledby="good-title" class="results finder-results" id="results">' in html
+    )
+    jump = '<a href="#results">1 good fit and 0 near misses: go to the results</a>'
+    assert html.index(jump) < html.index("<form")
+
+
+def test_finder_without_answers_has_no_results_link(client):
+    html = client.get("/find/").content.decode()
+
+    assert 'href="#results"' not in html
+
+
 def test_finder_bad_postcode_is_a_400_with_an_error_summary_linking_to_the_field(client):
     response = client.get("/find/?postcode=L99+9ZZ&radius=3")
 
