@@ -4,6 +4,7 @@ import pytest
 from wagtail.models import Page
 
 from directory.models import HomePage, ProviderIndexPage
+from tests.factories import ProviderFactory
 
 
 @pytest.fixture
@@ -24,3 +25,14 @@ def today() -> dt.date:
 @pytest.fixture
 def root_page(db) -> Page:
     return Page.get_first_root_node()
+
+
+# Two organisations, for tests of what one provider's editors may and may not touch.
+@pytest.fixture
+def provider_a(db):
+    return ProviderFactory(title="Mersey Minds")
+
+
+@pytest.fixture
+def provider_b(db):
+    return ProviderFactory(title="Bold Street Wellbeing")

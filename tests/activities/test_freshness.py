@@ -12,7 +12,7 @@ from activities.freshness import CONFIRM_ACTION, activities_confirm_checked, las
 from activities.models import ActivityPage
 from directory.services import CITY_ADMINS, provider_editor_add
 from tests.directory.test_permissions import PUBLISH, activity_form_data
-from tests.factories import ActivityFactory, ProviderFactory, ScheduleFactory
+from tests.factories import ActivityFactory, ScheduleFactory
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -52,16 +52,6 @@ def test_activity_page_and_browse_row_say_when_last_checked(client, db):
 
 
 # --- the dashboard panel and confirming ---------------------------------------------------
-
-
-@pytest.fixture
-def provider_a(db):
-    return ProviderFactory(title="Mersey Minds")
-
-
-@pytest.fixture
-def provider_b(db):
-    return ProviderFactory(title="Bold Street Wellbeing")
 
 
 @pytest.fixture

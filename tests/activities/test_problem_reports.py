@@ -14,7 +14,7 @@ from django.urls import reverse
 from activities import reports
 from activities.models import ProblemReport
 from directory.services import CITY_ADMINS, provider_editor_add
-from tests.factories import ActivityFactory, ProviderFactory, ScheduleFactory
+from tests.factories import ActivityFactory, ScheduleFactory
 
 SCRIPT = "<script>alert('x')</script>"
 
@@ -27,13 +27,13 @@ def empty_cache():
 
 
 @pytest.fixture
-def provider(db):
-    return ProviderFactory(title="Mersey Minds")
+def provider(provider_a):
+    return provider_a
 
 
 @pytest.fixture
-def other_provider(db):
-    return ProviderFactory(title="Bold Street Wellbeing")
+def other_provider(provider_b):
+    return provider_b
 
 
 @pytest.fixture

@@ -108,16 +108,6 @@ PUBLISH = {"action-publish": "action-publish"}
 
 
 @pytest.fixture
-def provider_a(db):
-    return ProviderFactory(title="Mersey Minds")
-
-
-@pytest.fixture
-def provider_b(db):
-    return ProviderFactory(title="Bold Street Wellbeing")
-
-
-@pytest.fixture
 def activity_a(provider_a):
     activity = ActivityFactory(parent=provider_a, title="Mersey Minds walking group")
     ScheduleFactory(activity=activity)
