@@ -29,8 +29,9 @@ install-test: $(VENV)/.installed-test
 
 demo: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
-	DEBUG=true $(BIN)/python manage.py load_demo --reset
-	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	# Links in the printed logins, emails and feeds point at the port the demo really uses.
+	DEBUG=true SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py load_demo --reset
+	DEBUG=true SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 # ical.js (Thunderbird's parser) checks our feeds in the tests, and axe-core checks every public
 # page for WCAG 2.2 AA problems in the browser tests; both pinned in package-lock.json.
