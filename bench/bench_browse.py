@@ -9,7 +9,6 @@ DATABASE_URL to a PostgreSQL database to measure there instead (it is flushed fi
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import sys
@@ -83,20 +82,8 @@ def child(size: int, runs: int) -> None:
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.child, args.runs)
-        return
-    sys.path.insert(0, str(ROOT))
-    from bench.synthetic import run_each_size
-
-    run_each_size(__file__, sizes=args.sizes, runs=args.runs)
-
-
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, str(ROOT))
+    from bench.synthetic import per_size_main
+
+    per_size_main(__file__, description=__doc__.splitlines()[0], child=child, runs=7)

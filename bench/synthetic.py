@@ -9,6 +9,7 @@ in a fresh process with a fresh database and production-like settings.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 import random
@@ -191,6 +192,20 @@ def generate(rows: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, s
 
 def timetable_rows(n: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, str]]:
     return generate(n, seed=seed, venues=venues)
+
+
+def per_size_main(script: str, *, description: str, child, runs: int) -> None:
+    """The command line of a per-size benchmark: `--sizes`, `--runs`, and the hidden `--child`
+    that `run_each_size` calls back with, which runs `child(size, runs)` in that process."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.runs)
+    else:
+        run_each_size(script, sizes=args.sizes, runs=args.runs)
 
 
 def run_each_size(script: str, *, sizes: list[int], runs: int) -> None:
