@@ -91,6 +91,44 @@ class UploadForm(forms.Form):
         return upload
 
 
+# --- shared by the spreadsheet and calendar (.ics) uploads: check, then confirm -------------
+
+
+def pending_save(request, *, key: str, provider: ProviderPage, **data) -> str:
+    """Keep a checked upload in the session until it is confirmed; returns the form's token.
+
+    One pending upload per session and kind: a new upload replaces the old one.
+    """
+    token = secrets.token_urlsafe(24)
+    request.session[key] = {"token": token, "provider": provider.pk, **data}
+    return token
+
+
+def pending_load(request, *, key: str) -> tuple[dict | None, ProviderPage | None]:
+    """The checked upload the confirm form names, and its provider; (None, None) when it has
+    expired. PermissionDenied when the user may no longer import for that provider."""
+    pending = request.session.get(key)
+    token = request.POST.get("token", "")
+    if not pending or not secrets.compare_digest(pending["token"], token):
+        return None, None
+    provider = ProviderPage.objects.filter(pk=pending["provider"]).first()
+    if provider is None or provider not in importable_providers(user=request.user):
+        raise PermissionDenied
+    return pending, provider
+
+
+def import_finished(request, *, key: str, source: str, provider: ProviderPage, result):
+    """Forget the pending upload, say what changed, and show the provider's pages."""
+    del request.session[key]
+    messages.success(request, f"Imported {source} for {provider.title}: {result.summary}.")
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return redirect(reverse("wagtailadmin_explore", args=[provider.pk]))
+
+
+# --- the timetable spreadsheet -----------------------------------------------------------------
+
+
 def _context(**extra) -> dict:
     return {"page_title": "Import timetable", "header_icon": "upload", **extra}
 
@@ -149,14 +187,9 @@ def timetable_import_upload(request):
                 row_count=len(rows),
             ),
         )
-    token = secrets.token_urlsafe(24)
-    # One pending upload per session: a new upload replaces the old one.
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "provider": provider.pk,
-        "filename": upload.name,
-        "rows": rows,
-    }
+    token = pending_save(
+        request, key=SESSION_KEY, provider=provider, filename=upload.name, rows=rows
+    )
     return render(
         request,
         "activities/admin/import_preview.html",
@@ -173,14 +206,10 @@ def timetable_import_upload(request):
 
 @require_POST
 def timetable_import_confirm(request):
-    pending = request.session.get(SESSION_KEY)
-    token = request.POST.get("token", "")
-    if not pending or not secrets.compare_digest(pending["token"], token):
+    pending, provider = pending_load(request, key=SESSION_KEY)
+    if pending is None:
         messages.error(request, "That upload has expired. Please upload the file again.")
         return redirect("timetable_import")
-    provider = ProviderPage.objects.filter(pk=pending["provider"]).first()
-    if provider is None or provider not in importable_providers(user=request.user):
-        raise PermissionDenied
     try:
         result = timetable_import(rows=pending["rows"], only_provider=provider)
     except ImportFailed as exc:
@@ -196,10 +225,6 @@ def timetable_import_confirm(request):
                 row_count=len(pending["rows"]),
             ),
         )
-    del request.session[SESSION_KEY]
-    messages.success(
-        request, f"Imported {pending['filename']} for {provider.title}: {result.summary}."
+    return import_finished(
+        request, key=SESSION_KEY, source=pending["filename"], provider=provider, result=result
     )
-    for warning in result.warnings:
-        messages.warning(request, warning)
-    return redirect(reverse("wagtailadmin_explore", args=[provider.pk]))

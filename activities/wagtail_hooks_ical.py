@@ -11,8 +11,6 @@ transaction. Both steps re-check that the user may edit that organisation.
 
 from __future__ import annotations
 
-import secrets
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -26,7 +24,13 @@ from wagtail import hooks
 
 from directory.models import ProviderPage
 
-from .admin_views import ImportMenuItem, importable_providers
+from .admin_views import (
+    ImportMenuItem,
+    import_finished,
+    importable_providers,
+    pending_load,
+    pending_save,
+)
 from .ical_import import (
     CalendarPlan,
     CalendarRefused,
@@ -140,15 +144,14 @@ def ical_import_upload(request):
             "activities/admin/ical_preview.html",
             {**context, "problems": exc.problems, "events": _event_rows(plan, None)},
         )
-    token = secrets.token_urlsafe(24)
-    # One pending import per session: a new upload replaces the old one.
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "provider": provider.pk,
-        "source": source,
-        "rows": plan.rows,
-        "events": [{"summary": e.summary, "rows": e.rows} for e in plan.events],
-    }
+    token = pending_save(
+        request,
+        key=SESSION_KEY,
+        provider=provider,
+        source=source,
+        rows=plan.rows,
+        events=[{"summary": e.summary, "rows": e.rows} for e in plan.events],
+    )
     return render(
         request,
         "activities/admin/ical_preview.html",
@@ -158,14 +161,10 @@ def ical_import_upload(request):
 
 @require_POST
 def ical_import_confirm(request):
-    pending = request.session.get(SESSION_KEY)
-    token = request.POST.get("token", "")
-    if not pending or not secrets.compare_digest(pending["token"], token):
+    pending, provider = pending_load(request, key=SESSION_KEY)
+    if pending is None:
         messages.error(request, "That calendar check has expired. Please upload it again.")
         return redirect("ical_import")
-    provider = ProviderPage.objects.filter(pk=pending["provider"]).first()
-    if provider is None or provider not in importable_providers(user=request.user):
-        raise PermissionDenied
     events = [
         PlannedEvent(
             uid="", ref="", summary=e["summary"], slots=[], where="", cancelled=[], rows=e["rows"]
@@ -182,13 +181,9 @@ def ical_import_confirm(request):
             "activities/admin/ical_preview.html",
             _context(provider=provider, source=pending["source"], problems=exc.problems),
         )
-    del request.session[SESSION_KEY]
-    messages.success(
-        request, f"Imported {pending['source']} for {provider.title}: {result.summary}."
+    return import_finished(
+        request, key=SESSION_KEY, source=pending["source"], provider=provider, result=result
     )
-    for warning in result.warnings:
-        messages.warning(request, warning)
-    return redirect(reverse("wagtailadmin_explore", args=[provider.pk]))
 
 
 @hooks.register("register_admin_urls")
