@@ -118,6 +118,9 @@ def test_upload_form_offers_only_the_editors_own_organisation(
 
     choices = list(response.context["form"].fields["provider"].queryset)
     assert choices == [provider]
+    html = response.content.decode()
+    assert f'<form action="{UPLOAD}" method="post" enctype="multipart/form-data"' in html
+    assert '<button type="submit" class="button">Check file</button>' in html
 
 
 def test_upload_form_offers_city_admin_every_organisation(client, provider, other_provider):

@@ -590,6 +590,9 @@ def test_upload_over_limit_is_refused_by_form(editor_client, provider, settings)
     # Assert
     assert response.context["form"].errors["file"][0].startswith("This file is ")
     assert ActivityPage.objects.count() == 0
+    html = response.content.decode()
+    assert '<form action="/admin/calendar-import/" method="post"' in html  # the form again
+    assert '<button type="submit" class="button">Check calendar</button>' in html
 
 
 def test_editor_cannot_import_into_another_organisation(editor_client, provider):
