@@ -1,10 +1,20 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from wagtail.models import Page
 
 from directory.models import HomePage, ProviderIndexPage
 from tests.factories import ProviderFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Feed validators, rate limits and the like live in the cache. A rolled-back test can leave
+    # the database as an earlier test had it, so every test starts (and ends) with an empty one.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -24,13 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # Feed validators are cached under a data version; a rolled-back test can leave the
-    # database as an earlier test had it, so each test starts with an empty cache.
-    cache.clear()
 
 
 NEXT_YEAR = date.today().year + 1

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from activities.enums import ActivityKind
 from activities.feeds import browse_query_token
@@ -21,13 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # Feed validators are cached under a data version; a rolled-back test can leave the
-    # database as an earlier test had it, so each test starts with an empty cache.
-    cache.clear()
 
 
 NEXT_YEAR = date.today().year + 1

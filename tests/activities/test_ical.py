@@ -16,7 +16,6 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.core.cache import cache
 from icalendar import Calendar
 from wagtail.models import Page
 
@@ -35,13 +34,6 @@ from tests.factories import (
 from tests.ical.clients import directory_sessions, icaljs_expand, icaljs_sessions, python_sessions
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # Feed validators are cached under a data version; a rolled-back test can leave the
-    # database as an earlier test had it, so each test starts with an empty cache.
-    cache.clear()
 
 
 YEAR = date.today().year + 1

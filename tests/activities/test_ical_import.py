@@ -13,7 +13,6 @@ from datetime import date, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -28,13 +27,6 @@ from tests.ical.files import YEAR, placeholder_date, real_export, written
 from venues.models import Venue
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # Feed validators are cached under a data version; a rolled-back test can leave the
-    # database as an earlier test had it, so each test starts with an empty cache.
-    cache.clear()
 
 
 UPLOAD = "/admin/calendar-import/"

@@ -11,7 +11,6 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.urls import reverse
 from icalendar import Calendar
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
@@ -21,13 +20,6 @@ from activities.models import ActivityPage, Schedule
 from tests.factories import ActivityFactory, CancellationFactory, ScheduleFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # Feed validators are cached under a data version; a rolled-back test can leave the
-    # database as an earlier test had it, so each test starts with an empty cache.
-    cache.clear()
 
 
 NEXT_YEAR = date.today().year + 1

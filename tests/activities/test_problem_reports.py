@@ -19,13 +19,6 @@ from tests.factories import ActivityFactory, ScheduleFactory
 SCRIPT = "<script>alert('x')</script>"
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def provider(provider_a):
     return provider_a

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -33,12 +32,6 @@ pytestmark = pytest.mark.django_db
 PRINT_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "print.css"
 NEXT_YEAR = date.today().year + 1
 TUESDAY = date(NEXT_YEAR, 1, 5) + timedelta(days=(1 - date(NEXT_YEAR, 1, 5).weekday()) % 7)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # Feed validators are cached under a data version (see tests/activities/test_feeds.py).
-    cache.clear()
 
 
 @pytest.fixture
