@@ -21,8 +21,8 @@ from datetime import date
 from . import recurrence
 from .models import ActivityPage, Cancellation, Schedule
 
-# The fields that decide when a slot's sessions are (kept in step with activities.importing).
-TIMING_FIELDS = ("frequency", "first_date", "start_time", "end_time", "sessions", "last_date")
+# The fields that decide when a slot's sessions are: a change to any moves them.
+TIMING_FIELDS = recurrence.RULE_FIELDS
 
 
 def _session_days(rule: recurrence.Rule, days: set[date]) -> set[date]:

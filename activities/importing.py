@@ -94,7 +94,7 @@ ACTIVITY_FIELDS = [
     "languages",
 ]
 # A change to any of these moves a slot's sessions, so calendars need a higher SEQUENCE.
-TIMING_FIELDS = ["frequency", "first_date", "start_time", "end_time", "sessions", "last_date"]
+TIMING_FIELDS = list(recurrence.RULE_FIELDS)
 _SCHEDULE_UPDATE_FIELDS = [*TIMING_FIELDS, "ref", "sort_order", "weekday", "ends_on", "sequence"]
 _WOMEN = {"women", "women only", "women-only", "woman", "female", "females only"}
 _MEN = {"men", "men only", "men-only", "man", "male", "males only"}

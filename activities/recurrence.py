@@ -377,3 +377,12 @@ def describe_rule(rule: Rule) -> str:
     elif rule.last_date is not None:
         text += f", until {_format_date(rule.last_date)}"
     return text
+
+
+# The fields a rule is made of, in Rule's order (a Schedule and a spreadsheet row both hold them).
+RULE_FIELDS = ("frequency", "first_date", "start_time", "end_time", "sessions", "last_date")
+
+
+def rule_of(slot) -> Rule:
+    """The Rule of anything that holds a time slot's fields as attributes."""
+    return Rule(*(getattr(slot, name) for name in RULE_FIELDS))

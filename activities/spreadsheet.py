@@ -316,14 +316,7 @@ class Slot:
 
     @property
     def rule(self) -> recurrence.Rule:
-        return recurrence.Rule(
-            frequency=self.frequency,
-            first_date=self.first_date,
-            start_time=self.start_time,
-            end_time=self.end_time,
-            sessions=self.sessions,
-            last_date=self.last_date,
-        )
+        return recurrence.rule_of(self)
 
 
 @dataclass
