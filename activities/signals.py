@@ -1,16 +1,31 @@
-"""Keep the denormalised ActivityPage.provider right when pages move between providers."""
+"""Every signal receiver of the activities app, connected once from ``apps.ready()``."""
 
+from django.db.models.signals import pre_save
 from wagtail.signals import post_page_move
+
+from directory.models import ProviderPage
+
+from .feeds.sequence import schedule_sequences_bump
+from .models import ActivityPage
 
 
 def on_page_moved(sender, instance, parent_page_after, **kwargs):
-    from directory.models import ProviderPage
-
-    from .models import ActivityPage
-
+    """Keep the denormalised ActivityPage.provider right when pages move between providers."""
     provider = ProviderPage.objects.filter(pk=parent_page_after.pk).first()
     ActivityPage.objects.filter(pk=instance.pk).update(provider=provider)
 
 
+def on_activity_pre_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """pre_save receiver: bump sequences when this save writes the page's slots."""
+    if raw:
+        return
+    if update_fields is not None and not {"schedules", "cancellations"} & set(update_fields):
+        return
+    schedule_sequences_bump(page=instance)
+
+
 def connect() -> None:
     post_page_move.connect(on_page_moved, dispatch_uid="activities.provider_on_move")
+    pre_save.connect(
+        on_activity_pre_save, sender=ActivityPage, dispatch_uid="activities.ical_sequence"
+    )

@@ -1,12 +1,16 @@
-"""Browse and export: public views that share one query string."""
+"""Browse and export (public views that share one query string), and the venue page."""
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import selectors, spreadsheet
+from venues.models import Venue
+from venues.selectors import venue_access_table
+
+from . import selectors
+from .imports import spreadsheet
 
 
 @require_GET
@@ -47,3 +51,16 @@ def export_csv(request):
     response["Content-Disposition"] = f'attachment; filename="timetable-{stamp}.csv"'
     spreadsheet.write_csv(activities, response)
     return response
+
+
+def venue_detail(request, slug: str):
+    venue = get_object_or_404(Venue.objects.prefetch_related("features"), slug=slug)
+    return render(
+        request,
+        "venues/venue_detail.html",
+        {
+            "venue": venue,
+            "access": venue_access_table(venue),
+            **selectors.venue_activities(venue=venue),
+        },
+    )

@@ -1,10 +1,17 @@
+"""Every admin registration of the activities app, and nothing else: the screens themselves
+live in each feature's ``admin`` module (the shape of Wagtail's contrib.redirects)."""
+
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_views
+from .duplicates import admin as duplicates_admin
+from .freshness import admin as freshness_admin
+from .freshness.services import CONFIRM_ACTION
+from .imports import admin as imports_admin
 from .models import Audience, Category
+from .reports import admin as reports_admin
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -32,28 +39,86 @@ register_snippet(TaxonomyGroup)
 
 
 @hooks.register("register_admin_urls")
-def register_timetable_import_urls():
+def register_admin_urls():
     return [
-        path("timetable-import/", admin_views.timetable_import_upload, name="timetable_import"),
+        path("timetable-import/", imports_admin.timetable_import_upload, name="timetable_import"),
         path(
             "timetable-import/confirm/",
-            admin_views.timetable_import_confirm,
+            imports_admin.timetable_import_confirm,
             name="timetable_import_confirm",
+        ),
+        path("calendar-import/", imports_admin.ical_import_upload, name="ical_import"),
+        path(
+            "calendar-import/confirm/",
+            imports_admin.ical_import_confirm,
+            name="ical_import_confirm",
+        ),
+        path("duplicates/", duplicates_admin.duplicates_report, name="duplicates_report"),
+        path(
+            "duplicates/export.csv",
+            duplicates_admin.duplicates_report_csv,
+            name="duplicates_report_csv",
+        ),
+        path(
+            "duplicates/decide/<int:first_id>/<int:second_id>/",
+            duplicates_admin.duplicates_decide,
+            name="duplicates_decide",
+        ),
+        path("freshness/", freshness_admin.freshness_list, name="freshness_list"),
+        path("freshness/confirm/", freshness_admin.freshness_confirm, name="freshness_confirm"),
+        path("problem-reports/", reports_admin.problem_report_list, name="problem_reports"),
+        path(
+            "problem-reports/<int:pk>/resolve/",
+            reports_admin.problem_report_resolve,
+            name="problem_report_resolve",
         ),
     ]
 
 
 @hooks.register("register_admin_menu_item")
 def register_timetable_import_menu_item():
-    return admin_views.ImportMenuItem(
+    return imports_admin.ImportMenuItem(
         "Import timetable", reverse("timetable_import"), icon_name="upload", order=230
     )
 
 
-# Admin screens kept in their own modules: duplicates; calendar import and SEQUENCE;
-# freshness (listings to check) and problem reports.
-from . import (  # noqa: E402,F401
-    wagtail_hooks_duplicates,
-    wagtail_hooks_freshness,
-    wagtail_hooks_ical,
-)
+@hooks.register("register_admin_menu_item")
+def register_ical_import_menu_item():
+    return imports_admin.ImportMenuItem(
+        "Import calendar (.ics)", reverse("ical_import"), icon_name="calendar", order=231
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_duplicates_menu_item():
+    return duplicates_admin.DuplicatesMenuItem(
+        "Duplicates", reverse("duplicates_report"), icon_name="warning", order=240
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_freshness_menu_item():
+    return freshness_admin.ProviderWorkMenuItem(
+        "Listings to check", reverse("freshness_list"), icon_name="history", order=245
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_problem_reports_menu_item():
+    return freshness_admin.ProviderWorkMenuItem(
+        "Problem reports", reverse("problem_reports"), icon_name="warning", order=250
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_listings_to_check_panel(request, panels):
+    panel = freshness_admin.listings_to_check_panel(request)
+    if panel is not None:
+        panels.append(panel)
+
+
+@hooks.register("register_log_actions")
+def register_freshness_log_actions(actions):
+    actions.register_action(
+        CONFIRM_ACTION, "Confirm as still right", "Confirmed the listing is still right"
+    )

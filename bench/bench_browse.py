@@ -51,7 +51,7 @@ def child(size: int, runs: int) -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from activities.importing import timetable_import
+    from activities.imports.services import timetable_import
     from bench.synthetic import timetable_rows
 
     call_command("migrate", verbosity=0)

@@ -18,13 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from activities.duplicates import BlockingIndex, compare, find_matches  # noqa: E402
-from tests.duplicates.eval.loader import load  # noqa: E402
+from bench.duplicates_eval.loader import load  # noqa: E402
 
 
 def _features(pair, by_key) -> str:
     import numpy as np
 
-    from activities.duplicates import _Batch, _features, _score  # the scorer's own parts
+    from activities.duplicates.scoring import _Batch, _features, _score  # the scorer's own parts
 
     a, b = (by_key[k] for k in sorted(pair))
     batch = _Batch([a, b])

@@ -443,8 +443,8 @@ def child_db(size: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from activities.duplicate_selectors import page_findings, page_record
-    from activities.importing import timetable_import
+    from activities.duplicates.selectors import page_findings, page_record
+    from activities.imports.services import timetable_import
     from activities.models import ActivityPage
 
     call_command("migrate", verbosity=0)

@@ -45,8 +45,9 @@ def child(size: int, runs: int) -> None:
     from django.test import Client
     from icalendar import Calendar
 
-    from activities import feeds, ical
-    from activities.importing import timetable_import
+    from activities import ical
+    from activities.feeds import selectors as feeds
+    from activities.imports.services import timetable_import
     from activities.selectors import activity_list_current
     from bench.synthetic import timetable_rows
 

@@ -66,7 +66,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from activities.importing import timetable_import, timetable_read
+    from activities.imports.services import timetable_import, timetable_read
     from activities.models import ActivityPage, Schedule
 
     try:

@@ -92,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "activities.shortlist.shortlist_context",
+                "activities.shortlist.context_processors.shortlist_context",
             ],
         },
     },

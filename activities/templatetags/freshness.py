@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from activities.freshness import last_checked_text
+from activities.freshness.services import last_checked_text
 
 register = template.Library()
 

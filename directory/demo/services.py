@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Collection
 
-from activities.importing import timetable_import, timetable_read
+from activities.imports.services import timetable_import, timetable_read
 from activities.models import ActivityPage
 from directory.models import ProviderPage
 from directory.services import (
@@ -154,7 +154,7 @@ def demo_load(
 
     `today` (default: the local date) decides how far the timetable's dates move forward.
     Each login gets `password`, or its own random one. Raises DemoAlreadyLoaded if a demo
-    provider exists and `reset` is false; activities.importing.ImportFailed if the timetable
+    provider exists and `reset` is false; activities.imports.services.ImportFailed if the timetable
     does not import (nothing is kept: the whole load is one transaction).
     """
     today = today or timezone.localdate()

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from activities import spreadsheet
-from activities.importing import ACTIVITY_FIELDS, timetable_import, timetable_read
+from activities.imports import spreadsheet
+from activities.imports.services import ACTIVITY_FIELDS, timetable_import, timetable_read
+from activities.imports.spreadsheet import COLUMNS, STANDARD_COLUMNS
 from activities.models import (
     ActivityFeature,
     ActivityPage,
@@ -18,7 +19,6 @@ from activities.models import (
     Schedule,
 )
 from activities.selectors import with_display_data
-from activities.spreadsheet import COLUMNS, STANDARD_COLUMNS
 from tests.factories import (
     ActivityFactory,
     ActivityFeatureFactory,
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 # A copy of ../shared/design/sample-timetable.csv (the layout contract's example), so a clone
 # tests on its own.
-SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sample-timetable.csv"
+SAMPLE = Path(__file__).resolve().parents[1] / "support" / "sample-timetable.csv"
 # 2027-01-12 is a Tuesday.
 TUESDAY, WEDNESDAY, THURSDAY = "2027-01-12", "2027-01-13", "2027-01-14"
 

@@ -5,7 +5,7 @@ import textwrap
 
 from django.core.management.base import BaseCommand
 
-from activities.duplicate_selectors import Finding, city_findings
+from activities.duplicates.selectors import Finding, city_findings
 
 
 def finding_json(finding: Finding) -> dict:

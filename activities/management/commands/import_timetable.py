@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from activities.importing import ImportFailed, timetable_import, timetable_read
+from activities.imports.services import ImportFailed, timetable_import, timetable_read
 
 # Smaller files import in a moment; a progress bar would only flicker.
 PROGRESS_MIN_ROWS = 200

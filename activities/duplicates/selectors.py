@@ -1,0 +1,424 @@
+"""Reads for duplicate detection: activities as scorer records, and findings with decisions.
+
+Records are loaded with a fixed number of queries (activities, time slots, categories,
+audiences) whatever the number of activities, and the single check asks SQL only for the
+activities near the one being edited (an indexed bounding box on venue coordinates), the
+ones at the same venue or postcode, and, for an online activity, the other online ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from directory.models import ProviderPage
+from venues.areas import area_label
+from venues.geo import bounding_box
+
+from .. import recurrence
+from ..models import ActivityPage, DuplicateDecision, Schedule
+from ..selectors import activity_list_current
+from .scoring import (
+    CLASH,
+    ActivityRecord,
+    Match,
+    Policy,
+    Slot,
+    clusters,
+    find_matches,
+    match_one,
+    record_fingerprint,
+)
+
+_KM_PER_MILE = 1.609344
+# Up to this many ids, later queries take them as a list: cheaper than repeating the filter.
+_ID_LIST_LIMIT = 5000
+
+
+def duplicate_policy() -> Policy:
+    """The overlap policy from settings (DUPLICATE_*)."""
+    return Policy(
+        concept_threshold=settings.DUPLICATE_CONCEPT_THRESHOLD,
+        nearby_km=settings.DUPLICATE_NEARBY_KM,
+        clash_km=settings.DUPLICATE_CLASH_KM,
+        clash_start_minutes=settings.DUPLICATE_CLASH_START_MINUTES,
+    )
+
+
+# --------------------------------------------------------------------------- records
+
+
+def activity_records(
+    *, activities: QuerySet[ActivityPage], today: date | None = None
+) -> list[ActivityRecord]:
+    """The activities as scorer records, in four queries. Slots that have ended are left out."""
+    today = today or timezone.localdate()
+    rows = list(
+        activities.order_by("pk").values(
+            "pk",
+            "ref",
+            "title",
+            "description",
+            "kind",
+            "provider_id",
+            "provider__title",
+            "age_min",
+            "age_max",
+            "venue_id",
+            "venue__name",
+            "venue__address",
+            "venue__postcode",
+            "venue__latitude",
+            "venue__longitude",
+            "online",
+        )
+    )
+    chosen = [row["pk"] for row in rows] if len(rows) <= _ID_LIST_LIMIT else activities.values("pk")
+    slots: dict[int, list[Slot]] = defaultdict(list)
+    for row in (
+        Schedule.objects.filter(activity__in=chosen)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .order_by("sort_order", "pk")
+        .values_list(
+            "activity_id", "weekday", "start_time", "end_time", "frequency", "first_date", "ends_on"
+        )
+    ):
+        slots[row[0]].append(Slot(*row[1:]))
+    categories: dict[int, list[str]] = defaultdict(list)
+    for page_id, name in (
+        ActivityPage.categories.through.objects.filter(activitypage__in=chosen)
+        .order_by("category__name")
+        .values_list("activitypage_id", "category__name")
+    ):
+        categories[page_id].append(name)
+    audiences: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for page_id, name, restriction in (
+        ActivityPage.audiences.through.objects.filter(activitypage__in=chosen)
+        .order_by("audience__name")
+        .values_list("activitypage_id", "audience__name", "audience__restriction")
+    ):
+        audiences[page_id].append((name, restriction))
+    return [
+        ActivityRecord(
+            key=row["pk"],
+            provider_key=row["provider_id"],
+            provider=row["provider__title"] or "",
+            ref=row["ref"],
+            title=row["title"],
+            description=row["description"],
+            kind=row["kind"],
+            categories=tuple(categories[row["pk"]]),
+            audiences=tuple(name for name, _ in audiences[row["pk"]]),
+            restrictions=frozenset(r for _, r in audiences[row["pk"]] if r),
+            age_min=row["age_min"],
+            age_max=row["age_max"],
+            venue_key=row["venue_id"],
+            venue_name=row["venue__name"] or "",
+            address=row["venue__address"] or "",
+            postcode=row["venue__postcode"] or "",
+            latitude=row["venue__latitude"],
+            longitude=row["venue__longitude"],
+            online=row["online"],
+            slots=tuple(slots[row["pk"]]),
+        )
+        for row in rows
+    ]
+
+
+def _provider_of(page: ActivityPage, parent: ProviderPage | None) -> ProviderPage | None:
+    if page.provider_id is not None:
+        return page.provider
+    if parent is not None:
+        return parent
+    if page.path:
+        return ProviderPage.objects.filter(path=page.path[: -page.steplen]).first()
+    return None
+
+
+def page_record(
+    *,
+    page: ActivityPage,
+    categories: Iterable | None = None,
+    audiences: Iterable | None = None,
+    schedules: Iterable | None = None,
+    parent: ProviderPage | None = None,
+    today: date | None = None,
+) -> ActivityRecord:
+    """A record for an activity as it is being edited: the page object (a draft revision or a
+    form's unsaved instance), not what is published. Categories, audiences and schedules
+    default to the page's own (in memory for a revision); a form passes what was submitted.
+    """
+    today = today or timezone.localdate()
+    categories = list(page.categories.all() if categories is None else categories)
+    audiences = list(page.audiences.all() if audiences is None else audiences)
+    schedules = list(page.schedules.all() if schedules is None else schedules)
+    slots = []
+    for schedule in schedules:
+        if None in (schedule.first_date, schedule.start_time, schedule.end_time):
+            continue
+        # Derived fields are not filled on unsaved slots: derive them here.
+        ends_on = recurrence.series_end(schedule.rule)
+        if ends_on is not None and ends_on < today:
+            continue
+        slots.append(
+            Slot(
+                weekday=schedule.first_date.weekday(),
+                start=schedule.start_time,
+                end=schedule.end_time,
+                frequency=schedule.frequency,
+                first_date=schedule.first_date,
+                ends_on=ends_on,
+            )
+        )
+    provider = _provider_of(page, parent)
+    venue = page.venue if page.venue_id else None
+    return ActivityRecord(
+        key=page.pk if page.pk else "new",
+        provider_key=provider.pk if provider else None,
+        provider=provider.title if provider else "",
+        ref=page.ref or "",
+        title=page.title or "",
+        description=page.description or "",
+        kind=page.kind or "",
+        categories=tuple(c.name for c in categories),
+        audiences=tuple(a.name for a in audiences),
+        restrictions=frozenset(a.restriction for a in audiences if a.restriction),
+        age_min=page.age_min,
+        age_max=page.age_max,
+        venue_key=venue.pk if venue else None,
+        venue_name=venue.name if venue else "",
+        address=venue.address if venue else "",
+        postcode=venue.postcode if venue else "",
+        latitude=venue.latitude if venue else None,
+        longitude=venue.longitude if venue else None,
+        online=bool(page.online),
+        slots=tuple(slots),
+    )
+
+
+def candidate_activities(
+    *, record: ActivityRecord, policy: Policy, today: date | None = None
+) -> QuerySet[ActivityPage]:
+    """Current activities of other providers that could pair with the record: in a bounding
+    box around its venue, at the same venue or postcode, or (if it is online) online."""
+    near = Q(pk__in=[])
+    if record.point is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(
+            record.point, policy.nearby_km * 1.02 / _KM_PER_MILE
+        )
+        near |= Q(
+            venue__latitude__range=(min_lat, max_lat), venue__longitude__range=(min_lon, max_lon)
+        )
+    if record.venue_key is not None:
+        near |= Q(venue_id=record.venue_key)
+    if record.postcode:
+        near |= Q(venue__postcode=record.postcode)
+    if record.online:
+        near |= Q(online=True)
+    queryset = activity_list_current(today=today).filter(near)
+    if isinstance(record.key, int):
+        queryset = queryset.exclude(pk=record.key)
+    if record.provider_key is not None:
+        queryset = queryset.exclude(provider_id=record.provider_key)
+    return queryset
+
+
+# --------------------------------------------------------------------------- findings
+
+
+@dataclass
+class Finding:
+    """A match as people see it: with the decision already recorded about the pair, if any."""
+
+    match: Match
+    decision: DuplicateDecision | None = None
+    # A "not a duplicate" decision whose activities have changed materially since.
+    reopened: bool = False
+    areas: tuple[str, str] = ("", "")
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.decision and self.decision.status == DuplicateDecision.Status.CONFIRMED)
+
+    @property
+    def pair(self) -> tuple[int, int] | None:
+        """(lower page id, higher), as decisions store it; None for an unsaved activity."""
+        a, b = self.match.a.key, self.match.b.key
+        if not (isinstance(a, int) and isinstance(b, int)):
+            return None
+        return (a, b) if a < b else (b, a)
+
+
+def _decisions(pairs: set[tuple[int, int] | None]) -> dict[tuple[int, int], DuplicateDecision]:
+    pairs = {p for p in pairs if p is not None}
+    if not pairs:
+        return {}
+    firsts = {a for a, _ in pairs}
+    found = DuplicateDecision.objects.filter(activity_a__in=firsts).select_related("decided_by")
+    return {
+        (d.activity_a_id, d.activity_b_id): d
+        for d in found
+        if (d.activity_a_id, d.activity_b_id) in pairs
+    }
+
+
+def findings_from_matches(matches: Iterable[Match]) -> list[Finding]:
+    """Attach decisions; drop pairs marked "not a duplicate" that have not changed since."""
+    findings = [Finding(match=m) for m in matches]
+    decisions = _decisions({f.pair for f in findings})
+    kept = []
+    for finding in findings:
+        decision = decisions.get(finding.pair) if finding.pair else None
+        finding.decision = decision
+        if decision is not None and decision.status == DuplicateDecision.Status.NOT_DUPLICATE:
+            first, second = finding.match.a, finding.match.b
+            if first.key > second.key:
+                first, second = second, first
+            unchanged = (
+                record_fingerprint(first) == decision.fingerprint_a
+                and record_fingerprint(second) == decision.fingerprint_b
+            )
+            if unchanged:
+                continue
+            finding.reopened = True
+        kept.append(finding)
+    return kept
+
+
+def city_findings(*, today: date | None = None) -> list[Finding]:
+    """Every current cross-provider duplicate and clash, clashes first, then by score."""
+    records = activity_records(activities=activity_list_current(today=today), today=today)
+    return findings_from_matches(find_matches(records, policy=duplicate_policy()))
+
+
+def page_findings(
+    *, record: ActivityRecord, today: date | None = None, limit: int | None = None
+) -> tuple[list[Finding], int]:
+    """Other providers' activities like this one, nearby: (the first `limit`, how many)."""
+    policy = duplicate_policy()
+    candidates = activity_records(
+        activities=candidate_activities(record=record, policy=policy, today=today), today=today
+    )
+    findings = findings_from_matches(match_one(record, candidates, policy=policy))
+    return (findings[:limit] if limit else findings), len(findings)
+
+
+# --------------------------------------------------------------------------- the city report
+
+
+@dataclass
+class Cluster:
+    number: int
+    records: list[ActivityRecord]
+    findings: list[Finding]
+    areas: list[str]
+
+    @property
+    def kind(self) -> str:
+        return CLASH if any(f.match.kind == CLASH for f in self.findings) else "duplicate"
+
+
+@dataclass
+class DuplicateReport:
+    clusters: list[Cluster]
+    findings: list[Finding]
+    providers: list[tuple[int, str]] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+
+def _area(record: ActivityRecord) -> str:
+    return area_label(
+        latitude=record.latitude,
+        longitude=record.longitude,
+        postcode=record.postcode,
+        online=record.online,
+    )
+
+
+def _clusters(findings: list[Finding]) -> list[Cluster]:
+    by_key = {r.key: r for f in findings for r in (f.match.a, f.match.b)}
+    area_of = {
+        record.key: area
+        for f in findings
+        for record, area in zip((f.match.a, f.match.b), f.areas, strict=True)
+    }
+    groups = clusters(f.match for f in findings)
+    cluster_of = {key: number for number, group in enumerate(groups, start=1) for key in group}
+    members: dict[int, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        members[cluster_of[finding.match.a.key]].append(finding)
+    result = [
+        Cluster(
+            number=number,
+            records=[by_key[key] for key in group],
+            findings=members[number],
+            areas=sorted({area_of[key] for key in group}),
+        )
+        for number, group in enumerate(groups, start=1)
+    ]
+    # Clashes first: they are the most serious.
+    result.sort(key=lambda c: (c.kind != CLASH, -len(c.records), c.number))
+    return result
+
+
+def duplicate_report(
+    *, provider_ids: set[int] | None = None, today: date | None = None
+) -> DuplicateReport:
+    """Every current duplicate and clash across the city, grouped into clusters (one scan).
+
+    ``provider_ids`` limits it to pairs involving those providers (what an editor may see);
+    None means everything (city admins). The filter choices list what is in the report.
+    """
+    findings = city_findings(today=today)
+    if provider_ids is not None:
+        findings = [
+            f
+            for f in findings
+            if f.match.a.provider_key in provider_ids or f.match.b.provider_key in provider_ids
+        ]
+    areas: dict[int | str, str] = {}
+    for finding in findings:
+        for record in (finding.match.a, finding.match.b):
+            if record.key not in areas:
+                areas[record.key] = _area(record)
+        finding.areas = (areas[finding.match.a.key], areas[finding.match.b.key])
+    records = [r for f in findings for r in (f.match.a, f.match.b)]
+    return DuplicateReport(
+        clusters=_clusters(findings),
+        findings=findings,
+        providers=sorted(
+            {(r.provider_key, r.provider) for r in records}, key=lambda p: p[1].lower()
+        ),
+        areas=sorted(set(areas.values())),
+        categories=sorted({c for r in records for c in r.categories}, key=str.lower),
+    )
+
+
+def duplicate_report_filter(
+    report: DuplicateReport, *, provider: int | None = None, area: str = "", category: str = ""
+) -> DuplicateReport:
+    """The report narrowed: a pair stays if either activity matches each filter given."""
+
+    def wanted(finding: Finding) -> bool:
+        pair = (finding.match.a, finding.match.b)
+        if provider is not None and all(r.provider_key != provider for r in pair):
+            return False
+        if area and area not in finding.areas:
+            return False
+        return not (category and all(category not in r.categories for r in pair))
+
+    findings = [f for f in report.findings if wanted(f)]
+    return DuplicateReport(
+        clusters=_clusters(findings),
+        findings=findings,
+        providers=report.providers,
+        areas=report.areas,
+        categories=report.categories,
+    )

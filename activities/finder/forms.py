@@ -1,0 +1,188 @@
+"""The "Find a group for someone" form: plain-English questions, answered in the query string.
+
+Nothing here is stored: the form only turns the query string into a `finder.Situation`.
+"""
+
+from django import forms
+
+from venues.accessibility import FEATURE_CHOICES, GROUPS
+
+from .. import finder
+from ..enums import WEEKDAY_CODES, ReferralRoute, SupportLevel, TimeOfDay
+from ..filters import DAY_CHOICES, RADIUS_CHOICES, PostcodeField
+from ..models import Category
+
+DEFAULT_RADIUS = "3"
+DEFAULTS = {"where": finder.Where.EITHER.value, "radius": DEFAULT_RADIUS}
+REFERRAL_CHOICES = [
+    (ReferralRoute.SELF.value, "They can refer themselves or just turn up"),
+    (ReferralRoute.PROFESSIONAL.value, "A professional (such as a social prescriber) can refer"),
+    (ReferralRoute.GP.value, "Their GP can refer them"),
+]
+SUPPORT_CHOICES = [
+    ("", "Not sure, or no preference"),
+    (SupportLevel.PEER.value, "Light touch: happy in a peer-led group"),
+    (SupportLevel.FACILITATED.value, "Some support: a group run by staff or trained volunteers"),
+    (SupportLevel.STRUCTURED.value, "More support: a structured course with trained facilitators"),
+    (SupportLevel.ONE_TO_ONE.value, "A lot of support: one-to-one help"),
+]
+CHECKBOXES = forms.CheckboxSelectMultiple
+RADIOS = forms.RadioSelect
+
+
+class FinderForm(forms.Form):
+    # Where
+    postcode = PostcodeField(
+        label="Their postcode",
+        required=False,
+        max_length=20,
+        help_text="Or just the first part, like L8. Not needed for online only.",
+    )
+    where = forms.ChoiceField(
+        label="How would they like to take part?",
+        choices=finder.Where.choices,
+        initial=finder.Where.EITHER,
+        required=False,
+        widget=RADIOS,
+    )
+    radius = forms.ChoiceField(
+        label="How far can they travel?",
+        choices=RADIUS_CHOICES,
+        initial=DEFAULT_RADIUS,
+        required=False,
+    )
+    # When
+    days = forms.MultipleChoiceField(
+        label="Days they can manage",
+        choices=DAY_CHOICES,
+        required=False,
+        widget=CHECKBOXES,
+    )
+    times = forms.MultipleChoiceField(
+        label="Times of day they can manage",
+        choices=TimeOfDay.choices,
+        required=False,
+        widget=CHECKBOXES,
+    )
+    # What
+    interests = forms.ModelMultipleChoiceField(
+        label="What are they interested in?",
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=CHECKBOXES,
+    )
+    # About them
+    age = forms.IntegerField(label="Their age", min_value=0, max_value=120, required=False)
+    groups_for = forms.ChoiceField(
+        label="Groups for",
+        choices=finder.GroupsFor.choices,
+        required=False,
+        widget=RADIOS,
+    )
+    single_sex = forms.ChoiceField(
+        label="Women-only and men's groups",
+        choices=finder.SingleSex.choices,
+        required=False,
+        widget=RADIOS,
+    )
+    language = forms.ChoiceField(
+        label="A language other than English they would like sessions in",
+        required=False,
+    )
+    # Access
+    access = forms.MultipleChoiceField(
+        label="Access needs", choices=FEATURE_CHOICES, required=False, widget=CHECKBOXES
+    )
+    # Joining
+    free_only = forms.BooleanField(label="Free activities only", required=False)
+    referral = forms.MultipleChoiceField(
+        label="How can they join?",
+        choices=REFERRAL_CHOICES,
+        required=False,
+        widget=CHECKBOXES,
+    )
+    support = forms.ChoiceField(
+        label="How much support do they need?",
+        choices=SUPPORT_CHOICES,
+        required=False,
+        widget=RADIOS,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:  # a hand-made or shortened link: show the defaults it gets
+            data = self.data.copy()
+            for name, value in DEFAULTS.items():
+                if not data.get(name):
+                    data[name] = value
+            self.data = data
+        self.fields["language"].choices = [("", "English is fine")] + [
+            (name, name) for name in finder.language_choices()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        online_only = data.get("where") == finder.Where.ONLINE
+        if not online_only and not data.get("postcode") and "postcode" not in self.errors:
+            self.add_error(
+                "postcode",
+                "Enter their postcode (or the first part, like L8), or choose “Online only”.",
+            )
+        if data.get("single_sex") and not data.get("groups_for"):
+            self.add_error(
+                "single_sex",
+                "Choose women or men under “Groups for” to include women-only or men's groups.",
+            )
+        return data
+
+    def access_groups(self) -> list[tuple[str, list[tuple[str, str, bool, str]]]]:
+        """The access checkboxes in the vocabulary's groups: (value, label, checked, id)."""
+        chosen = set(self["access"].value() or [])
+        groups = []
+        for g, (group, features) in enumerate(GROUPS):
+            groups.append(
+                (
+                    group,
+                    [
+                        (f.code, f.label, f.code in chosen, f"id_access_{g}_{i}")
+                        for i, f in enumerate(features)
+                    ],
+                )
+            )
+        return groups
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """(element id, field label, message) for the error summary; choices link to the first."""
+        links = []
+        for name, errors in self.errors.items():
+            bound = self[name]
+            widget = bound.field.widget
+            anchor = bound.auto_id
+            if name == "access":
+                anchor = "id_access_0_0"
+            elif isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+                anchor = f"{anchor}_0"
+            for error in errors:
+                links.append((anchor, bound.label, error))
+        return links
+
+    def situation(self) -> finder.Situation:
+        """The cleaned answers as a finder.Situation (call after is_valid())."""
+        d = self.cleaned_data
+        return finder.Situation(
+            location=d.get("postcode"),
+            where=d["where"],
+            radius_miles=float(d["radius"]),
+            days=frozenset(WEEKDAY_CODES.index(code) for code in d.get("days") or []),
+            times=frozenset(d.get("times") or []),
+            access=tuple(d.get("access") or []),
+            interests=tuple(c.slug for c in d.get("interests") or []),
+            age=d.get("age"),
+            groups_for=d.get("groups_for") or finder.GroupsFor.ANYONE,
+            single_sex=d.get("single_sex") or finder.SingleSex.NO_PREFERENCE,
+            language=d.get("language") or "",
+            free_only=bool(d.get("free_only")),
+            referral=frozenset(d.get("referral") or []),
+            support=d.get("support") or "",
+        )

@@ -1,0 +1,36 @@
+"""Find a group for someone (/find/): a GET form whose answers live only in the query string."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .. import finder
+from .forms import FinderForm
+
+
+@require_GET
+@never_cache  # the page shows someone's situation: no shared or browser cache may keep it
+def find(request):
+    """Nothing is stored, logged or put in a cookie; an invalid answer gives a 400 and says why."""
+    form = FinderForm(request.GET or None)
+    result = None
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            result = finder.find(situation=form.situation(), today=timezone.localdate())
+        else:
+            status = 400
+    response = render(
+        request,
+        "activities/finder.html",
+        {"form": form, "result": result, "nav": "find"},
+        status=status,
+    )
+    # Links from here must not carry the answers (in the query string) to other sites or logs.
+    response["Referrer-Policy"] = "no-referrer"
+    if status == 400:
+        # Django logs every 4xx with the request attached, whose repr is the full URL: the
+        # person's answers. A wrong postcode is not a server problem, so skip that record.
+        response._has_been_logged = True
+    return response

@@ -1,0 +1,1 @@
+"""Freshness: when a listing was last confirmed as right, and the listings to check."""

@@ -1,0 +1,109 @@
+"""Freshness: when a listing was last confirmed as right, which ones are stale, and confirming.
+
+Reads (`last_checked_text`, `activity_list_stale`) and the one write
+(`activities_confirm_checked`) live together because they share the staleness rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from wagtail.log_actions import log
+from wagtail.models import Page, Revision
+from wagtail.permissions import policy_registry
+
+from ..models import ActivityPage
+
+CONFIRM_ACTION = "nwd.confirm_checked"
+
+
+@dataclass(frozen=True)
+class LastChecked:
+    text: str
+    stale: bool
+
+
+def stale_before(*, today: date) -> date:
+    """Listings last checked before this date (or never) are stale."""
+    return today - timedelta(days=settings.STALE_AFTER_DAYS)
+
+
+def last_checked_text(last_checked: date | None, *, today: date) -> LastChecked:
+    """“Last checked 3 March 2026”, “… – may be out of date” when stale, or “Not checked yet”."""
+    if last_checked is None:
+        return LastChecked(text="Not checked yet", stale=True)
+    text = f"Last checked {last_checked.day} {last_checked:%B %Y}"
+    if last_checked < stale_before(today=today):
+        return LastChecked(text=f"{text} – may be out of date", stale=True)
+    return LastChecked(text=text, stale=False)
+
+
+def activity_list_editable(*, user: AbstractBaseUser) -> QuerySet[ActivityPage]:
+    """Activities the user may edit, by Wagtail's page permissions (the SQL form of
+    `page.permissions_for_user(user).can_edit()`)."""
+    if user.is_superuser:
+        return ActivityPage.objects.all()
+    editable = policy_registry.get_by_type(Page).instances_user_has_permission_for(user, "change")
+    return ActivityPage.objects.filter(pk__in=editable.values("pk"))
+
+
+def activity_list_stale(*, user: AbstractBaseUser, today: date) -> QuerySet[ActivityPage]:
+    """Live activities the user may edit that were not checked for STALE_AFTER_DAYS (or never),
+    never-checked first, then oldest first. Editors see their own providers' activities;
+    city admins and superusers see every provider's (callers page or slice the result)."""
+    return (
+        activity_list_editable(user=user)
+        .live()
+        .filter(Q(last_checked__isnull=True) | Q(last_checked__lt=stale_before(today=today)))
+        .select_related("provider")
+        .order_by(F("last_checked").asc(nulls_first=True), "provider__title", "title", "pk")
+    )
+
+
+@dataclass
+class ConfirmResult:
+    confirmed: list[ActivityPage] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def activities_confirm_checked(
+    *, user: AbstractBaseUser, page_ids: list[int], today: date | None = None
+) -> ConfirmResult:
+    """Set last_checked=today on the activities the user may edit; refuse the rest by id.
+
+    Revision-safe: `last_checked` is written to the live row *and* to the latest revision's
+    content. Wagtail publishes from a revision and the editor opens the latest revision, so
+    writing only the row would be undone by the next publish of a draft made before today
+    (and the editor's form would show the old date). Writing straight to the row and revision
+    with UPDATE rather than saving a new revision keeps the editor's draft as the draft,
+    leaves "unpublished changes" as it was, and does not make a confirmation look like an edit.
+    """
+    today = today or timezone.localdate()
+    wanted = set(page_ids)
+    pages = list(ActivityPage.objects.filter(pk__in=wanted).select_related("latest_revision"))
+    result = ConfirmResult(refused=sorted(wanted - {p.pk for p in pages}))
+    for page in pages:
+        if not page.permissions_for_user(user).can_edit():
+            result.refused.append(page.pk)
+            continue
+        ActivityPage.objects.filter(pk=page.pk).update(last_checked=today)
+        page.last_checked = today
+        _revision_set_last_checked(page.latest_revision, today)
+        log(instance=page, action=CONFIRM_ACTION, user=user)
+        result.confirmed.append(page)
+    result.refused.sort()
+    return result
+
+
+def _revision_set_last_checked(revision: Revision | None, day: date) -> None:
+    if revision is None or not isinstance(revision.content, dict):
+        return
+    revision.content["last_checked"] = day.isoformat()
+    Revision.objects.filter(pk=revision.pk).update(content=revision.content)

@@ -1,0 +1,1 @@
+"""Timetable imports: the spreadsheet layout and calendar (.ics) files, checked then written."""

@@ -1,0 +1,385 @@
+"""Admin uploads of a timetable spreadsheet and of a calendar (.ics): check, then import.
+
+Step 1 (``timetable_import_upload``, ``ical_import_upload``) reads the file, checks every row
+against the chosen organisation and shows what would change, writing nothing. The parsed rows
+wait in the session under a random token; step 2 (``timetable_import_confirm``,
+``ical_import_confirm``) imports them in one transaction. Both steps re-check that the user may
+edit that organisation, using Wagtail's page permissions.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.admin.menu import MenuItem
+
+from directory.models import ProviderPage
+from directory.services import CITY_ADMINS
+
+from .calendar import (
+    CalendarPlan,
+    CalendarRefused,
+    PlannedEvent,
+    calendar_fetch,
+    calendar_import,
+    calendar_plan,
+    import_limits,
+)
+from .services import ImportFailed, ImportResult, timetable_import, timetable_read
+
+SESSION_KEY = "timetable_import"
+PREVIEW_ROWS = 10
+CALENDAR_SESSION_KEY = "ical_import"
+_ACTION_LABELS = {"new": "New", "update": "Update", "unchanged": "No change"}
+
+
+def importable_providers(*, user) -> list[ProviderPage]:
+    """Organisations whose timetable this user may replace: they can edit the page and add
+    activities under it."""
+    providers = []
+    for provider in ProviderPage.objects.order_by("title"):
+        permissions = provider.permissions_for_user(user)
+        if permissions.can_edit() and permissions.can_add_subpage():
+            providers.append(provider)
+    return providers
+
+
+def may_import(user) -> bool:
+    """Who sees the menu item: superusers, city admins and provider editors."""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    groups = user.groups.all()
+    return (
+        groups.filter(name=CITY_ADMINS).exists()
+        or ProviderPage.objects.filter(editors_group__in=groups).exists()
+    )
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_import(request.user)
+
+
+class UploadForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        queryset=ProviderPage.objects.none(),
+        label="Organisation",
+        empty_label=None,
+        help_text="The file may only contain this organisation's activities.",
+    )
+    file = forms.FileField(
+        label="Timetable spreadsheet",
+        help_text="A .csv (UTF-8) or .xlsx file in the timetable spreadsheet layout.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, providers: list[ProviderPage], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = ProviderPage.objects.filter(
+            pk__in=[p.pk for p in providers]
+        ).order_by("title")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"This file is {filesizeformat(upload.size)}; the largest we accept is "
+                f"{filesizeformat(limit)}. Split it into smaller files."
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Upload a .csv or .xlsx file.")
+        return upload
+
+
+# --- shared by the spreadsheet and calendar (.ics) uploads: check, then confirm -------------
+
+
+def pending_save(request, *, key: str, provider: ProviderPage, **data) -> str:
+    """Keep a checked upload in the session until it is confirmed; returns the form's token.
+
+    One pending upload per session and kind: a new upload replaces the old one.
+    """
+    token = secrets.token_urlsafe(24)
+    request.session[key] = {"token": token, "provider": provider.pk, **data}
+    return token
+
+
+def pending_load(request, *, key: str) -> tuple[dict | None, ProviderPage | None]:
+    """The checked upload the confirm form names, and its provider; (None, None) when it has
+    expired. PermissionDenied when the user may no longer import for that provider."""
+    pending = request.session.get(key)
+    token = request.POST.get("token", "")
+    if not pending or not secrets.compare_digest(pending["token"], token):
+        return None, None
+    provider = ProviderPage.objects.filter(pk=pending["provider"]).first()
+    if provider is None or provider not in importable_providers(user=request.user):
+        raise PermissionDenied
+    return pending, provider
+
+
+def import_finished(request, *, key: str, source: str, provider: ProviderPage, result):
+    """Forget the pending upload, say what changed, and show the provider's pages."""
+    del request.session[key]
+    messages.success(request, f"Imported {source} for {provider.title}: {result.summary}.")
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return redirect(reverse("wagtailadmin_explore", args=[provider.pk]))
+
+
+# --- the timetable spreadsheet -----------------------------------------------------------------
+
+
+def _context(**extra) -> dict:
+    return {"page_title": "Import timetable", "header_icon": "upload", **extra}
+
+
+def _preview_rows(rows: list[dict[str, str]], result: ImportResult | None) -> list[dict]:
+    preview = []
+    for number, row in enumerate(rows[:PREVIEW_ROWS], start=2):
+        action = result.row_actions.get(number, "") if result else ""
+        preview.append(
+            {
+                "number": number,
+                "action": _ACTION_LABELS.get(action, ""),
+                "ref": row.get("ref", ""),
+                "title": row.get("title", ""),
+                "part_of": row.get("part_of", ""),
+                "when": " ".join(
+                    part
+                    for part in (
+                        row.get("frequency", ""),
+                        row.get("first_date", ""),
+                        row.get("start_time", ""),
+                    )
+                    if part
+                ),
+                "venue": row.get("venue_name", "")
+                or ("Online" if row.get("online", "").strip().lower() in {"yes", "y"} else ""),
+            }
+        )
+    return preview
+
+
+@require_http_methods(["GET", "POST"])
+def timetable_import_upload(request):
+    providers = importable_providers(user=request.user)
+    if not providers:
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None, providers=providers)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "activities/admin/import_form.html", _context(form=form))
+    provider = form.cleaned_data["provider"]
+    upload = form.cleaned_data["file"]
+    rows: list[dict[str, str]] = []
+    try:
+        rows = timetable_read(file=upload, filename=upload.name)
+        result = timetable_import(rows=rows, only_provider=provider, dry_run=True)
+    except ImportFailed as exc:
+        request.session.pop(SESSION_KEY, None)
+        return render(
+            request,
+            "activities/admin/import_preview.html",
+            _context(
+                provider=provider,
+                filename=upload.name,
+                problems=exc.problems,
+                rows=_preview_rows(rows, None),
+                row_count=len(rows),
+            ),
+        )
+    token = pending_save(
+        request, key=SESSION_KEY, provider=provider, filename=upload.name, rows=rows
+    )
+    return render(
+        request,
+        "activities/admin/import_preview.html",
+        _context(
+            provider=provider,
+            filename=upload.name,
+            result=result,
+            token=token,
+            rows=_preview_rows(rows, result),
+            row_count=len(rows),
+        ),
+    )
+
+
+@require_POST
+def timetable_import_confirm(request):
+    pending, provider = pending_load(request, key=SESSION_KEY)
+    if pending is None:
+        messages.error(request, "That upload has expired. Please upload the file again.")
+        return redirect("timetable_import")
+    try:
+        result = timetable_import(rows=pending["rows"], only_provider=provider)
+    except ImportFailed as exc:
+        # The directory changed since the check (e.g. a ref was taken): nothing was written.
+        return render(
+            request,
+            "activities/admin/import_preview.html",
+            _context(
+                provider=provider,
+                filename=pending["filename"],
+                problems=exc.problems,
+                rows=_preview_rows(pending["rows"], None),
+                row_count=len(pending["rows"]),
+            ),
+        )
+    return import_finished(
+        request, key=SESSION_KEY, source=pending["filename"], provider=provider, result=result
+    )
+
+
+# --- the calendar (.ics) -----------------------------------------------------------------------
+
+
+class CalendarUploadForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        queryset=ProviderPage.objects.none(),
+        label="Organisation",
+        empty_label=None,
+        help_text="The activities are added to this organisation.",
+    )
+    file = forms.FileField(
+        label="Calendar file (.ics)",
+        required=False,
+        help_text="Export it from Google Calendar, Outlook or Apple Calendar.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"}),
+    )
+    url = forms.CharField(
+        label="…or the calendar's address",
+        required=False,
+        max_length=2000,
+        help_text="A public or secret .ics address (https:// or webcal://).",
+    )
+
+    def __init__(self, *args, providers: list[ProviderPage], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = ProviderPage.objects.filter(
+            pk__in=[p.pk for p in providers]
+        ).order_by("title")
+        if not import_limits()["ICAL_FETCH_ALLOWED"]:
+            del self.fields["url"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        limit = import_limits()["ICAL_IMPORT_MAX_BYTES"]
+        if upload and upload.size > limit:
+            raise forms.ValidationError(
+                f"This file is {filesizeformat(upload.size)}; the largest calendar we accept is "
+                f"{filesizeformat(limit)}."
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        given = [name for name in ("file", "url") if data.get(name)]
+        if len(given) != 1:
+            raise forms.ValidationError(
+                "Choose a calendar file"
+                + (", or give its address (not both)." if "url" in self.fields else ".")
+            )
+        return data
+
+
+def _calendar_context(**extra) -> dict:
+    return {"page_title": "Import a calendar", "header_icon": "calendar", **extra}
+
+
+def _event_rows(plan: CalendarPlan, result) -> list[dict]:
+    rows = []
+    for event in plan.events:
+        action = result.row_actions.get(event.rows[0], "") if result else ""
+        rows.append({"event": event, "action": _ACTION_LABELS.get(action, "")})
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+def ical_import_upload(request):
+    providers = importable_providers(user=request.user)
+    if not providers:
+        raise PermissionDenied
+    form = CalendarUploadForm(request.POST or None, request.FILES or None, providers=providers)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "activities/admin/ical_form.html", _calendar_context(form=form))
+    provider = form.cleaned_data["provider"]
+    upload = form.cleaned_data.get("file")
+    source = upload.name if upload else form.cleaned_data["url"]
+    request.session.pop(CALENDAR_SESSION_KEY, None)
+    context = _calendar_context(provider=provider, source=source)
+    try:
+        data = upload.read() if upload else calendar_fetch(url=form.cleaned_data["url"])
+        plan = calendar_plan(data=data, provider=provider, today=timezone.localdate())
+    except CalendarRefused as exc:
+        return render(
+            request, "activities/admin/ical_preview.html", {**context, "refused": exc.problems}
+        )
+    context.update(plan=plan, skipped=plan.skipped)
+    try:
+        result = calendar_import(plan=plan, provider=provider, dry_run=True)
+    except CalendarRefused as exc:
+        return render(
+            request, "activities/admin/ical_preview.html", {**context, "refused": exc.problems}
+        )
+    except ImportFailed as exc:
+        return render(
+            request,
+            "activities/admin/ical_preview.html",
+            {**context, "problems": exc.problems, "events": _event_rows(plan, None)},
+        )
+    token = pending_save(
+        request,
+        key=CALENDAR_SESSION_KEY,
+        provider=provider,
+        source=source,
+        rows=plan.rows,
+        events=[{"summary": e.summary, "rows": e.rows} for e in plan.events],
+    )
+    return render(
+        request,
+        "activities/admin/ical_preview.html",
+        {**context, "result": result, "token": token, "events": _event_rows(plan, result)},
+    )
+
+
+@require_POST
+def ical_import_confirm(request):
+    pending, provider = pending_load(request, key=CALENDAR_SESSION_KEY)
+    if pending is None:
+        messages.error(request, "That calendar check has expired. Please upload it again.")
+        return redirect("ical_import")
+    events = [
+        PlannedEvent(
+            uid="", ref="", summary=e["summary"], slots=[], where="", cancelled=[], rows=e["rows"]
+        )
+        for e in pending["events"]
+    ]
+    plan = CalendarPlan(rows=pending["rows"], events=events, skipped=[])
+    try:
+        result = calendar_import(plan=plan, provider=provider)
+    except ImportFailed as exc:
+        # The directory changed since the check (e.g. a ref was taken): nothing was written.
+        return render(
+            request,
+            "activities/admin/ical_preview.html",
+            _calendar_context(provider=provider, source=pending["source"], problems=exc.problems),
+        )
+    return import_finished(
+        request,
+        key=CALENDAR_SESSION_KEY,
+        source=pending["source"],
+        provider=provider,
+        result=result,
+    )

@@ -1,0 +1,1 @@
+"""Problem reports from the public about a listing, and their admin screens."""

@@ -1,0 +1,175 @@
+"""Reports from the public that a listing is wrong: spam checks, the write, the emails.
+
+Nothing identifying is kept about the reporter. The rate limit keys on an HMAC of the client
+address (keyed by SECRET_KEY, so the cache holds no address and the key cannot be reversed by
+trying addresses without the secret), in the cache only, for at most a day.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from directory.services import CITY_ADMINS
+
+from ..models import ActivityPage, ProblemReport
+
+logger = logging.getLogger(__name__)
+
+TOKEN_SALT = "nwd.report-token"
+HOUR, DAY = 3600, 86400
+
+
+class TokenError(ValueError):
+    """The form's timing token is missing, forged, too fresh or too old; str() says which."""
+
+
+def report_token_make(*, activity_id: int, now: float | None = None) -> str:
+    """A signed note of when the form was shown, and for which activity."""
+    return signing.dumps(
+        {"a": activity_id, "t": int(now if now is not None else time.time())}, salt=TOKEN_SALT
+    )
+
+
+def report_token_check(token: str, *, activity_id: int, now: float | None = None) -> None:
+    """Raise TokenError unless the form was shown for this activity between
+    REPORT_MIN_SECONDS and REPORT_MAX_AGE_SECONDS ago (people take a few seconds; bots do not)."""
+    now = now if now is not None else time.time()
+    try:
+        data = signing.loads(token or "", salt=TOKEN_SALT)
+        shown, activity = int(data["t"]), int(data["a"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise TokenError("The form could not be checked. Please send it again.") from exc
+    if activity != activity_id:
+        raise TokenError("The form could not be checked. Please send it again.")
+    age = now - shown
+    if age < settings.REPORT_MIN_SECONDS:
+        raise TokenError(
+            "That was sent too quickly for us to tell you are not a robot. "
+            "Please check your report and send it again."
+        )
+    if age > settings.REPORT_MAX_AGE_SECONDS:
+        raise TokenError("This form was open for more than a day. Please send it again.")
+
+
+def client_key(remote_addr: str) -> str:
+    """An HMAC of the client address: a stable key for the rate limit that is not the address."""
+    return salted_hmac("nwd.report-client", remote_addr or "unknown").hexdigest()[:32]
+
+
+def _limit_keys(*, client: str, activity_id: int, now: float) -> list[tuple[str, int, int]]:
+    """(cache key, limit, window seconds) for each limit, in fixed windows."""
+    return [
+        (f"report:c:{client}:{int(now // HOUR)}", settings.REPORT_RATE_LIMIT_PER_HOUR, HOUR),
+        (
+            f"report:a:{activity_id}:{int(now // DAY)}",
+            settings.REPORT_RATE_LIMIT_PER_ACTIVITY_DAY,
+            DAY,
+        ),
+    ]
+
+
+def report_rate_limited(*, client: str, activity_id: int, now: float | None = None) -> bool:
+    """True when this client, or this activity, has had its share of reports for now."""
+    now = now if now is not None else time.time()
+    keys = _limit_keys(client=client, activity_id=activity_id, now=now)
+    counts = cache.get_many([key for key, _, _ in keys])
+    return any(counts.get(key, 0) >= limit for key, limit, _ in keys)
+
+
+def report_rate_count(*, client: str, activity_id: int, now: float | None = None) -> None:
+    """Count one accepted report against the client's and the activity's limits."""
+    now = now if now is not None else time.time()
+    for key, _, window in _limit_keys(client=client, activity_id=activity_id, now=now):
+        cache.add(key, 0, timeout=window)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+
+
+@transaction.atomic
+def problem_report_create(
+    *, activity: ActivityPage, kind: str, details: str = "", reply_to: str = ""
+) -> ProblemReport:
+    report = ProblemReport(activity=activity, kind=kind, details=details, reply_to=reply_to)
+    report.full_clean()
+    report.save()
+    return report
+
+
+def report_recipients(*, activity: ActivityPage) -> QuerySet:
+    """Active users with an email in the provider's editors group or the City admins group."""
+    groups = Q(groups__name=CITY_ADMINS)
+    if activity.provider is not None and activity.provider.editors_group_id is not None:
+        groups |= Q(groups__pk=activity.provider.editors_group_id)
+    return (
+        get_user_model()
+        .objects.filter(groups, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("email")
+    )
+
+
+@dataclass(frozen=True)
+class Notified:
+    recipients: list[str]
+    sent: int
+
+
+def problem_report_notify(*, report: ProblemReport) -> Notified:
+    """Email each recipient separately (no one sees the others' addresses). A mail failure is
+    logged, never raised: the report is already saved and listed in the admin."""
+    activity = report.activity
+    recipients = sorted({u.email for u in report_recipients(activity=activity)})
+    context = {
+        "report": report,
+        "activity": activity,
+        "admin_url": settings.SITE_URL + reverse("problem_reports"),
+        "edit_url": settings.SITE_URL + reverse("wagtailadmin_pages:edit", args=[activity.pk]),
+        "page_url": activity.full_url or "",
+    }
+    # One line, no user text: header injection is impossible and the subject stays honest.
+    subject = " ".join(f"Problem reported with “{activity.title}”".split())
+    text = render_to_string("activities/email/problem_report.txt", context)
+    html = render_to_string("activities/email/problem_report.html", context)
+    messages = []
+    for address in recipients:
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            to=[address],
+            reply_to=[report.reply_to] if report.reply_to else None,
+        )
+        message.attach_alternative(html, "text/html")
+        messages.append(message)
+    sent = 0
+    if messages:
+        try:
+            sent = get_connection().send_messages(messages) or 0
+        except Exception:  # noqa: BLE001 - the report is saved; mail is best effort
+            logger.exception("Could not email problem report %s", report.pk)
+    return Notified(recipients=recipients, sent=sent)
+
+
+@transaction.atomic
+def problem_report_resolve(*, report: ProblemReport, user) -> ProblemReport:
+    report.status = ProblemReport.Status.RESOLVED
+    report.resolved_at = timezone.now()
+    report.resolved_by = user
+    report.save(update_fields=["status", "resolved_at", "resolved_by"])
+    return report

@@ -1,0 +1,35 @@
+"""The public routes of the directory (URL names are public too: templates and tests use them)."""
+
+from django.urls import path
+
+from . import views
+from .feeds import views as feeds
+from .finder import views as finder
+from .reports import views as reports
+from .shortlist import views as shortlist
+
+urlpatterns = [
+    path("activities/", views.browse, name="browse"),
+    path("activities/export.csv", views.export_csv, name="browse_export"),
+    path("activities/feed.ics", feeds.browse_feed, name="feed_browse"),
+    path("activities/feed/<str:token>.ics", feeds.browse_feed_by_token, name="feed_browse_token"),
+    path("feeds/activities/<int:pk>.ics", feeds.activity_feed, name="feed_activity"),
+    path("feeds/providers/<int:pk>.ics", feeds.provider_feed, name="feed_provider"),
+    path("feeds/venues/<int:pk>.ics", feeds.venue_feed, name="feed_venue"),
+    path("venues/<slug:slug>/", views.venue_detail, name="venue_detail"),
+    path("find/", finder.find, name="find"),
+    path("activities/<int:pk>/report/", reports.report_problem, name="report_problem"),
+    path(
+        "activities/<int:pk>/report/thanks/",
+        reports.report_problem_thanks,
+        name="report_problem_thanks",
+    ),
+    path("shortlist/", shortlist.shortlist_page, name="shortlist"),
+    path("shortlist/print/", shortlist.shortlist_print, name="shortlist_print"),
+    path("shortlist/add/", shortlist.shortlist_add, name="shortlist_add"),
+    path("shortlist/remove/", shortlist.shortlist_remove, name="shortlist_remove"),
+    path("shortlist/clear/", shortlist.shortlist_clear, name="shortlist_clear"),
+    path("shortlist/save/", shortlist.shortlist_save, name="shortlist_save"),
+    path("shortlist/feed.ics", shortlist.shortlist_feed, name="feed_shortlist"),
+    path("shortlist/feed/<str:ids>.ics", shortlist.shortlist_feed, name="feed_shortlist_path"),
+]
