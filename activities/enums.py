@@ -1,5 +1,9 @@
 """Choices shared by models, forms, filters and the spreadsheet. Values are public: keep them."""
 
+from __future__ import annotations
+
+from datetime import time
+
 from django.db import models
 
 
@@ -40,14 +44,34 @@ class ReferralRoute(models.TextChoices):
     GP = "gp", "GP referral"
 
 
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+# --- the finder's questions (activities.finder) --------------------------------------------
+
+
+class Where(models.TextChoices):
+    EITHER = "either", "In person or online"
+    IN_PERSON = "in_person", "In person only"
+    ONLINE = "online", "Online only"
+
+
+class GroupsFor(models.TextChoices):
+    ANYONE = "", "Anyone (only groups open to everyone)"
+    WOMEN = "women", "Women (include women-only groups)"
+    MEN = "men", "Men (include men's groups)"
+
+
+class SingleSex(models.TextChoices):
+    NO_PREFERENCE = "", "No preference"
+    PREFER = "prefer", "Would prefer a women-only or men's group"
+    ONLY = "only", "Only a women-only or men's group"
+    AVOID = "avoid", "Would rather not join a women-only or men's group"
+
+
+class Mode(models.TextChoices):
+    """How the person would take part in one activity."""
+
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+    REMOTE = "remote", "No fixed place"  # e.g. a phone or text service with no venue
 
 
 WEEKDAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -57,3 +81,18 @@ class TimeOfDay(models.TextChoices):
     MORNING = "morning", "Morning (before 12:00)"
     AFTERNOON = "afternoon", "Afternoon (12:00 to 17:00)"
     EVENING = "evening", "Evening (from 17:00)"
+
+    @classmethod
+    def of(cls, start: time) -> TimeOfDay:
+        """The part of the day a session starting at `start` is in."""
+        if start < time(12):
+            return cls.MORNING
+        return cls.AFTERNOON if start < time(17) else cls.EVENING
+
+
+# Start times [from, until) of each part of the day, for SQL filters (TimeOfDay.of agrees).
+TIME_RANGES = {
+    TimeOfDay.MORNING: (time(0, 0), time(12, 0)),
+    TimeOfDay.AFTERNOON: (time(12, 0), time(17, 0)),
+    TimeOfDay.EVENING: (time(17, 0), time(23, 59, 59)),
+}

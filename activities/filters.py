@@ -25,6 +25,7 @@ from venues.models import VenueFeature
 
 from .enums import WEEKDAY_CODES, ActivityKind, ReferralRoute, TimeOfDay
 from .models import ActivityFeature, ActivityPage, Audience, Category, Schedule
+from .models.activity import ROUTE_FIELDS
 
 DAY_CHOICES = [
     ("mon", "Monday"),
@@ -76,6 +77,14 @@ class YesFilter(django_filters.BooleanFilter):
     """A checkbox: present means yes, absent means "don't filter"."""
 
     field_class = forms.BooleanField
+
+
+def accepts_routes(routes) -> Q:
+    """Activities that take any of the referral routes (ReferralRoute values)."""
+    condition = Q()
+    for route in routes:
+        condition |= Q(**{ROUTE_FIELDS[route]: True})
+    return condition
 
 
 def active_schedules(*, today) -> QuerySet[Schedule]:
@@ -203,10 +212,7 @@ class ActivityFilter(django_filters.FilterSet):
         return queryset.filter(cost__istartswith="free") if value else queryset
 
     def filter_referral(self, queryset, name, value):
-        condition = Q()
-        for route in value:
-            condition |= Q(**{f"{route}_referral": True})
-        return queryset.filter(condition)
+        return queryset.filter(accepts_routes(value))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

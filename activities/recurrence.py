@@ -12,27 +12,13 @@ year, and only its UTC offset changes with the clocks.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-__all__ = [
-    "LONDON",
-    "NEXT_OCCURRENCE_HORIZON",
-    "Frequency",
-    "Occurrence",
-    "Rule",
-    "RuleError",
-    "describe_rule",
-    "monthly_week",
-    "next_occurrence",
-    "occurrences",
-    "series_dates",
-    "series_end",
-    "validate_rule",
-]
+from .wording import DAY_NAMES, clock, long_date, weekday_date
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -40,22 +26,6 @@ LONDON = ZoneInfo("Europe/London")
 # later): a group with every session cancelled for two years is not running.
 NEXT_OCCURRENCE_HORIZON = timedelta(days=731)
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-# Our own month names rather than strftime("%B"), which follows the server's locale.
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _ORDINALS = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", -1: "Last"}
 
 
@@ -69,7 +39,12 @@ class Frequency(StrEnum):
 
 
 class RuleError(ValueError):
-    """A schedule that cannot work. The message is a plain-English sentence for a provider."""
+    """A schedule that cannot work. The message is a plain-English sentence for a provider;
+    `field` names the rule field it is about ("end_time", "sessions", ...)."""
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -96,7 +71,8 @@ class Rule:
         except ValueError:
             raise RuleError(
                 f"“{self.frequency}” is not a frequency we recognise: "
-                "use once, weekly, fortnightly or monthly."
+                "use once, weekly, fortnightly or monthly.",
+                field="frequency",
             ) from None
         # Frozen dataclass: normalising in place is the only way to keep one type downstream.
         object.__setattr__(self, "frequency", frequency)
@@ -112,21 +88,6 @@ class Occurrence:
     number: int  # 1-based position in the series, counting cancelled sessions too
     cancelled: bool = False
     reason: str = ""
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def _format_time(value: time) -> str:
-    return f"{value:%H:%M}"
-
-
-def _format_date(value: date) -> str:
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def _format_day(value: date) -> str:
-    return f"{_WEEKDAYS[value.weekday()]} {_format_date(value)}"
 
 
 # --------------------------------------------------------------------------- validation
@@ -147,27 +108,33 @@ def validate_rule(rule: Rule) -> None:
     """
     if rule.end_time <= rule.start_time:
         raise RuleError(
-            f"The end time ({_format_time(rule.end_time)}) must be after "
-            f"the start time ({_format_time(rule.start_time)})."
+            f"The end time ({clock(rule.end_time)}) must be after "
+            f"the start time ({clock(rule.start_time)}).",
+            field="end_time",
         )
     if rule.sessions is not None and rule.sessions < 1:
-        raise RuleError(f"The number of sessions must be at least 1, not {rule.sessions}.")
+        raise RuleError(
+            f"The number of sessions must be at least 1, not {rule.sessions}.", field="sessions"
+        )
     if rule.last_date is not None and rule.last_date < rule.first_date:
         raise RuleError(
-            f"The last date ({_format_date(rule.last_date)}) must not be before "
-            f"the first date ({_format_date(rule.first_date)})."
+            f"The last date ({long_date(rule.last_date)}) must not be before "
+            f"the first date ({long_date(rule.first_date)}).",
+            field="last_date",
         )
     for label, value in (("start", rule.start_time), ("end", rule.end_time)):
         if not _exists_in_london(rule.first_date, value):
             raise RuleError(
-                f"The {label} time ({_format_time(value)}) does not exist on "
-                f"{_format_day(rule.first_date)}, because the clocks go forward from "
-                "01:00 to 02:00 that night: choose a time outside that hour."
+                f"The {label} time ({clock(value)}) does not exist on "
+                f"{weekday_date(rule.first_date)}, because the clocks go forward from "
+                "01:00 to 02:00 that night: choose a time outside that hour.",
+                field=f"{label}_time",
             )
     if rule.frequency == Frequency.ONCE and rule.sessions is not None and rule.sessions > 1:
         raise RuleError(
             f"A one-off session cannot have {rule.sessions} sessions: "
-            "choose weekly, fortnightly or monthly for a course."
+            "choose weekly, fortnightly or monthly for a course.",
+            field="sessions",
         )
 
 
@@ -255,16 +222,6 @@ def _last_index(rule: Rule) -> int:
     if rule.last_date is not None:
         last = min(last, _index_on_or_before(rule, rule.last_date))
     return last
-
-
-def series_dates(rule: Rule) -> Iterator[date]:
-    """Every date the rule generates, in order from first_date, honouring sessions and last_date.
-
-    Cancellations are not applied. Open-ended rules go on (practically) forever, so
-    never call list() on one.
-    """
-    for index in range(_last_index(rule) + 1):
-        yield _date_at(rule, index)
 
 
 def series_end(rule: Rule) -> date | None:
@@ -360,11 +317,11 @@ def next_occurrence(
 
 def describe_rule(rule: Rule) -> str:
     """Plain English for the public site, e.g. "Every Tuesday, 10:00 to 12:00, 6 sessions"."""
-    times = f"{_format_time(rule.start_time)} to {_format_time(rule.end_time)}"
-    weekday = _WEEKDAYS[rule.first_date.weekday()]
+    times = f"{clock(rule.start_time)} to {clock(rule.end_time)}"
+    weekday = DAY_NAMES[rule.first_date.weekday()]
     if rule.frequency == Frequency.ONCE:
         # Course length and end date say nothing extra about a single session.
-        return f"Once, on {_format_day(rule.first_date)}, {times}"
+        return f"Once, on {weekday_date(rule.first_date)}, {times}"
     if rule.frequency == Frequency.WEEKLY:
         pattern = f"Every {weekday}"
     elif rule.frequency == Frequency.FORTNIGHTLY:
@@ -375,7 +332,7 @@ def describe_rule(rule: Rule) -> str:
     if rule.sessions is not None:
         text += f", {rule.sessions} session{'' if rule.sessions == 1 else 's'}"
     elif rule.last_date is not None:
-        text += f", until {_format_date(rule.last_date)}"
+        text += f", until {long_date(rule.last_date)}"
     return text
 
 

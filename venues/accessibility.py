@@ -6,16 +6,33 @@ or is derived from the surroundings (D, stored on the venue).
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import models
+
+
+class FeatureKind(StrEnum):
+    """Where a feature is recorded (the vocabulary's V, A and D)."""
+
+    VENUE = "V"  # the building: stored on the venue
+    SESSION = "A"  # how a session is run: stored on the activity
+    SURROUNDINGS = "D"  # derived from the surroundings: stored on the venue
+
+
+ON_VENUE = frozenset({FeatureKind.VENUE, FeatureKind.SURROUNDINGS})
 
 
 @dataclass(frozen=True)
 class Feature:
     code: str
     label: str
-    kind: str  # "V", "A" or "D"
+    kind: FeatureKind
     group: str
+
+    @property
+    def on_session(self) -> bool:
+        """Recorded on the activity (how a session is run), not on the venue."""
+        return self.kind == FeatureKind.SESSION
 
 
 _GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
@@ -80,15 +97,15 @@ _GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
 ]
 
 FEATURES: dict[str, Feature] = {
-    code: Feature(code=code, label=label, kind=kind, group=group)
+    code: Feature(code=code, label=label, kind=FeatureKind(kind), group=group)
     for group, items in _GROUPS
     for code, label, kind in items
 }
 GROUPS: list[tuple[str, list[Feature]]] = [
     (group, [FEATURES[code] for code, _, _ in items]) for group, items in _GROUPS
 ]
-VENUE_CODES = frozenset(code for code, f in FEATURES.items() if f.kind in {"V", "D"})
-ACTIVITY_CODES = frozenset(code for code, f in FEATURES.items() if f.kind == "A")
+VENUE_CODES = frozenset(code for code, f in FEATURES.items() if f.kind in ON_VENUE)
+ACTIVITY_CODES = frozenset(code for code, f in FEATURES.items() if f.on_session)
 FEATURE_CHOICES = [(f.code, f.label) for f in FEATURES.values()]
 VENUE_FEATURE_CHOICES = [(f.code, f.label) for f in FEATURES.values() if f.code in VENUE_CODES]
 ACTIVITY_FEATURE_CHOICES = [

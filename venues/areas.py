@@ -7,12 +7,11 @@ Region in ``venues/data/areas/`` (OGL v3; see the README there for the attributi
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["Ward", "area_label", "ward_at"]
+from .geo import approx_distance_km
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "areas" / "lcr_wards_dec2023_bsc.geojson"
 # The generalised boundaries are clipped to the coast and shift edges by up to ~200 m, so a
@@ -82,13 +81,6 @@ def _contains(ward: Ward, lat: float, lon: float) -> bool:
     )
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    # Equirectangular is plenty for "is the nearest centroid within 2 km".
-    dy = (a[0] - b[0]) * 110.574
-    dx = (a[1] - b[1]) * 111.320 * math.cos(math.radians((a[0] + b[0]) / 2))
-    return math.hypot(dx, dy)
-
-
 @cache
 def ward_at(lat: float, lon: float) -> Ward | None:
     """The ward containing the point, else the nearest ward centroid within 2 km, else None."""
@@ -96,8 +88,8 @@ def ward_at(lat: float, lon: float) -> Ward | None:
     for ward in wards:
         if _contains(ward, lat, lon):
             return ward
-    nearest = min(wards, key=lambda w: _km((lat, lon), w.centroid))
-    return nearest if _km((lat, lon), nearest.centroid) <= _FALLBACK_KM else None
+    nearest = min(wards, key=lambda w: approx_distance_km((lat, lon), w.centroid))
+    return nearest if approx_distance_km((lat, lon), nearest.centroid) <= _FALLBACK_KM else None
 
 
 def area_label(

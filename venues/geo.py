@@ -14,19 +14,6 @@ from pathlib import Path
 
 from geopy.distance import geodesic
 
-__all__ = [
-    "Location",
-    "PostcodeError",
-    "PostcodeNotFoundError",
-    "approx_distance_sq_factors",
-    "bounding_box",
-    "distance_km",
-    "distance_miles",
-    "is_full_postcode",
-    "locate_postcode",
-    "normalise_postcode",
-]
-
 LatLon = tuple[float, float]
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "postcodes"
@@ -35,9 +22,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data" / "postcodes"
 _WGS84_A_KM = 6378.137
 _WGS84_F = 1 / 298.257223563
 _WGS84_E2 = _WGS84_F * (2 - _WGS84_F)
-_KM_PER_MILE = 1.609344
+KM_PER_MILE = 1.609344
 # IUGG mean radius, the sphere the bounding-box formula works on.
-_EARTH_RADIUS_MILES = 6371.0088 / _KM_PER_MILE
+_EARTH_RADIUS_MILES = 6371.0088 / KM_PER_MILE
 # Geodesic distances differ from great-circle distances on the mean sphere by at most about
 # 0.56% (along the equator's meridians), so a 1% wider circle always contains the true one.
 _BOX_MARGIN = 0.01
@@ -120,14 +107,6 @@ def normalise_postcode(text: str) -> str:
     return _parse(text)[1]
 
 
-def is_full_postcode(text: str) -> bool:
-    """True if the text is shaped like a whole postcode (e.g. "L8 1AA"), not a district or junk."""
-    try:
-        return _parse(text)[0] == _FULL
-    except PostcodeError:
-        return False
-
-
 def _read_points(filename: str) -> dict[str, LatLon]:
     with (DATA_DIR / filename).open(newline="", encoding="utf-8") as f:
         rows = csv.reader(f)
@@ -203,11 +182,6 @@ def distance_miles(a: LatLon, b: LatLon) -> float:
     return geodesic(a, b).miles
 
 
-def distance_km(a: LatLon, b: LatLon) -> float:
-    """Distance in kilometres between two ``(lat, lon)`` points on the WGS84 ellipsoid."""
-    return geodesic(a, b).km
-
-
 def bounding_box(centre: LatLon, miles: float) -> tuple[float, float, float, float]:
     """``(min_lat, max_lat, min_lon, max_lon)`` containing every point within ``miles`` of centre.
 
@@ -244,5 +218,15 @@ def approx_distance_sq_factors(centre: LatLon) -> tuple[float, float]:
     w = 1 - _WGS84_E2 * math.sin(phi) ** 2
     meridional_km = _WGS84_A_KM * (1 - _WGS84_E2) / w**1.5
     prime_vertical_km = _WGS84_A_KM / math.sqrt(w)
-    per_degree = math.pi / 180 / _KM_PER_MILE
+    per_degree = math.pi / 180 / KM_PER_MILE
     return (meridional_km * per_degree, prime_vertical_km * math.cos(phi) * per_degree)
+
+
+def approx_distance_km(a: LatLon, b: LatLon) -> float:
+    """Distance in km by the WGS84 local radii of curvature at the midpoint: fast and, within
+    the few kilometres it is used for (duplicates, wards), within a metre of geodesic."""
+    per_degree_lat, per_degree_lon = approx_distance_sq_factors(
+        ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+    )
+    miles = math.hypot((a[0] - b[0]) * per_degree_lat, (a[1] - b[1]) * per_degree_lon)
+    return miles * KM_PER_MILE

@@ -63,7 +63,6 @@ from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
-from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from venues.accessibility import AVAILABLE_STATUSES, FEATURES, FeatureStatus
@@ -71,7 +70,17 @@ from venues.geo import LatLon, Location, approx_distance_sq_factors, bounding_bo
 from venues.models import VenueFeature
 
 from .. import recurrence
-from ..enums import CapacityStatus, Frequency, ReferralRoute, SupportLevel, TimeOfDay
+from ..enums import (
+    CapacityStatus,
+    Frequency,
+    GroupsFor,
+    Mode,
+    ReferralRoute,
+    SingleSex,
+    SupportLevel,
+    TimeOfDay,
+    Where,
+)
 from ..filters import TIME_RANGES
 from ..models import ActivityFeature, ActivityPage, Audience, Cancellation, Schedule
 from ..selectors import ActivityRow, activity_list_current, activity_row, with_display_data
@@ -132,33 +141,6 @@ CHECK_ORDER = [
     "Phone",
     "Email",
 ]
-
-
-class Where(models.TextChoices):
-    EITHER = "either", "In person or online"
-    IN_PERSON = "in_person", "In person only"
-    ONLINE = "online", "Online only"
-
-
-class GroupsFor(models.TextChoices):
-    ANYONE = "", "Anyone (only groups open to everyone)"
-    WOMEN = "women", "Women (include women-only groups)"
-    MEN = "men", "Men (include men's groups)"
-
-
-class SingleSex(models.TextChoices):
-    NO_PREFERENCE = "", "No preference"
-    PREFER = "prefer", "Would prefer a women-only or men's group"
-    ONLY = "only", "Only a women-only or men's group"
-    AVOID = "avoid", "Would rather not join a women-only or men's group"
-
-
-class Mode(models.TextChoices):
-    """How the person would take part in one activity."""
-
-    IN_PERSON = "in_person", "In person"
-    ONLINE = "online", "Online"
-    REMOTE = "remote", "No fixed place"  # e.g. a phone or text service with no venue
 
 
 @dataclass(frozen=True)

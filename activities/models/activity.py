@@ -1,5 +1,7 @@
 """Activities: the courses, groups and drop-ins each provider publishes, with their time slots."""
 
+from __future__ import annotations
+
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -19,8 +21,16 @@ from venues.accessibility import ACTIVITY_FEATURE_CHOICES, FEATURES, FeatureStat
 
 from .. import recurrence
 from ..duplicates.panel import SimilarActivitiesPanel
-from ..enums import ActivityKind, CapacityStatus, Frequency, SupportLevel
+from ..enums import ActivityKind, CapacityStatus, Frequency, ReferralRoute, SupportLevel
+from ..wording import long_date
 from .taxonomy import Audience, Category
+
+# Which boolean field says an activity takes each referral route (ReferralRoute values).
+ROUTE_FIELDS = {
+    ReferralRoute.SELF: "self_referral",
+    ReferralRoute.PROFESSIONAL: "professional_referral",
+    ReferralRoute.GP: "gp_referral",
+}
 
 
 def new_ref() -> str:
@@ -223,15 +233,12 @@ class ActivityPage(Page):
 
     @property
     def referral_routes(self) -> list[str]:
-        return [
-            route
-            for route, on in (
-                ("self", self.self_referral),
-                ("professional", self.professional_referral),
-                ("gp", self.gp_referral),
-            )
-            if on
-        ]
+        return [route.value for route, name in ROUTE_FIELDS.items() if getattr(self, name)]
+
+    @property
+    def display_phone(self) -> str:
+        """The number to call: the activity's own, else its provider's."""
+        return self.contact_phone or (self.provider.contact_phone if self.provider else "")
 
 
 class Schedule(Orderable):
@@ -289,9 +296,14 @@ class Schedule(Orderable):
         except recurrence.RuleError as exc:
             raise ValidationError(str(exc)) from exc
 
-    def save(self, *args, **kwargs):
+    def derive(self) -> Schedule:
+        """Fill the fields derived from the rule (bulk writes skip save, so they call this)."""
         self.weekday = self.first_date.weekday()
         self.ends_on = recurrence.series_end(self.rule)
+        return self
+
+    def save(self, *args, **kwargs):
+        self.derive()
         return super().save(*args, **kwargs)
 
 
@@ -310,7 +322,8 @@ class Cancellation(Orderable):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date:%d %B %Y}: {self.reason}" if self.reason else f"{self.date:%d %B %Y}"
+        day = long_date(self.date)
+        return f"{day}: {self.reason}" if self.reason else day
 
 
 class ActivityFeature(Orderable):

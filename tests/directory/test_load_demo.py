@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils.html import escape
+from geopy.distance import geodesic
 
 from activities import recurrence
 from activities.models import ActivityPage, Audience, Cancellation, Schedule
@@ -24,7 +25,6 @@ from directory.demo.dates import (
 )
 from directory.demo.services import TIMETABLE_FILE, demo_providers_spec
 from directory.models import ProviderPage
-from venues.geo import distance_km
 from venues.models import Venue
 
 PASSWORD = "demo-Passw0rd-for-tests"
@@ -412,8 +412,8 @@ class TestLoadedDemo:
         refs = ("RT-KNIT", "IM-KNIT", "PSS-WALK", "IM-WALK")
         knit_a, knit_b, walk_a, walk_b = (_demo_activities().get(ref=ref) for ref in refs)
 
-        assert distance_km(knit_a.venue.coordinates, knit_b.venue.coordinates) < 1
-        assert distance_km(walk_a.venue.coordinates, walk_b.venue.coordinates) < 1
+        assert geodesic(knit_a.venue.coordinates, knit_b.venue.coordinates).km < 1
+        assert geodesic(walk_a.venue.coordinates, walk_b.venue.coordinates).km < 1
         assert knit_a.schedules.get().weekday != knit_b.schedules.get().weekday
         assert knit_a.provider != knit_b.provider
         assert walk_a.provider != walk_b.provider

@@ -8,8 +8,8 @@ import random
 import pytest
 from geopy.distance import geodesic
 
-from activities.finder import search as finder
 from activities.enums import ActivityKind, CapacityStatus, Frequency, SupportLevel
+from activities.finder import search as finder
 from activities.selectors import activity_list_current, with_display_data
 from tests.factories import (
     ActivityFactory,

@@ -1,0 +1,98 @@
+"""Who may do what: the one home of the directory's permission rules.
+
+Providers are pages and their activities are child pages, so "may edit" is Wagtail's page
+permission (``GroupPagePermission`` on the provider page, inherited by what is under it),
+always asked here, in SQL, never as a loop over pages. City admins are a group with those
+rights over the whole directory (see ``directory.services.city_admins_group_ensure``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from wagtail.models import Page
+from wagtail.permissions import policy_registry
+
+from .models import ProviderPage
+
+CITY_ADMINS = "City admins"
+# A commissioner (or anyone) given this model permission sees the whole duplicates picture.
+VIEW_ALL_DUPLICATES = "activities.view_duplicatedecision"
+
+
+def is_city_admin(user) -> bool:
+    """Active superusers and active members of the City admins group."""
+    return bool(
+        user.is_active and (user.is_superuser or user.groups.filter(name=CITY_ADMINS).exists())
+    )
+
+
+def city_admin_users() -> QuerySet:
+    """Active members of the City admins group (superusers are not emailed as such)."""
+    return get_user_model().objects.filter(groups__name=CITY_ADMINS, is_active=True)
+
+
+def _page_policy():
+    return policy_registry.get_by_type(Page)
+
+
+def pages_editable(
+    user, queryset: QuerySet | None = None, *, actions: Iterable[str] = ("change",)
+) -> QuerySet:
+    """The pages of `queryset` (every page by default) the user holds any of `actions` on.
+
+    The SQL form of ``page.permissions_for_user(user).can_edit()`` for the default action
+    (which also counts pages the user added and owns); superusers get everything, inactive
+    users nothing.
+    """
+    queryset = Page.objects.all() if queryset is None else queryset
+    if not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    allowed = _page_policy().instances_user_has_any_permission_for(user, set(actions))
+    return queryset.filter(pk__in=allowed.values("pk"))
+
+
+def providers_editable(user) -> QuerySet[ProviderPage]:
+    """Providers whose pages the user may edit (their own organisation, for an editor)."""
+    return pages_editable(user, ProviderPage.objects.all())
+
+
+def providers_importable(user) -> QuerySet[ProviderPage]:
+    """Providers whose timetable the user may replace: edit the page and add under it."""
+    addable = pages_editable(user, Page.objects.all(), actions=("add",))
+    return providers_editable(user).filter(pk__in=addable.values("pk"))
+
+
+def works_on_listings(user) -> bool:
+    """Who sees the provider-work screens (imports, listings to check, problem reports):
+    superusers, city admins and the editors of some provider."""
+    if not user.is_active:
+        return False
+    return is_city_admin(user) or ProviderPage.objects.filter(editors_group__user=user).exists()
+
+
+def may_remove_provider(user, provider: Page) -> bool:
+    """Only someone who may add a provider may remove one.
+
+    An editor's "change" permission on their provider page would otherwise let Wagtail delete
+    it once it has no activities left, taking the organisation off the directory.
+    """
+    return provider.get_parent().permissions_for_user(user).can_add_subpage()
+
+
+def sees_all_duplicates(user) -> bool:
+    """City admins, and anyone given "view duplicate decision" (a commissioner)."""
+    return bool(user.is_active and (is_city_admin(user) or user.has_perm(VIEW_ALL_DUPLICATES)))
+
+
+def may_decide_duplicate(user, first: Page, second: Page) -> bool:
+    """City admins decide any pair; a provider's editors decide pairs with their own activity."""
+    if not user.is_active:
+        return False
+    if is_city_admin(user):
+        return True
+    return pages_editable(user, Page.objects.filter(pk__in=[first.pk, second.pk])).exists()
