@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
+from directory.permissions import pages_editable
 from venues.accessibility import AVAILABLE_STATUSES, FEATURES, FeatureStatus
 from venues.geo import Location, distance_miles
 from venues.models import VenueFeature
@@ -31,6 +32,11 @@ def activity_list_current(*, today: date | None = None) -> QuerySet[ActivityPage
         .filter(has_current | ~has_any)
         .select_related("provider", "venue")
     )
+
+
+def activity_list_editable(*, user) -> QuerySet[ActivityPage]:
+    """Activities the user may edit (their own organisation's, for an editor), in SQL."""
+    return pages_editable(user, ActivityPage.objects.all())
 
 
 def with_display_data(queryset: QuerySet[ActivityPage]) -> QuerySet[ActivityPage]:

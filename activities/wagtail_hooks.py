@@ -11,6 +11,7 @@ from .freshness import admin as freshness_admin
 from .freshness.services import CONFIRM_ACTION
 from .imports import admin as imports_admin
 from .models import Audience, Category
+from .navigation import ProviderWorkMenuItem
 from .reports import admin as reports_admin
 
 
@@ -77,14 +78,14 @@ def register_admin_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_timetable_import_menu_item():
-    return imports_admin.ImportMenuItem(
+    return ProviderWorkMenuItem(
         "Import timetable", reverse("timetable_import"), icon_name="upload", order=230
     )
 
 
 @hooks.register("register_admin_menu_item")
 def register_ical_import_menu_item():
-    return imports_admin.ImportMenuItem(
+    return ProviderWorkMenuItem(
         "Import calendar (.ics)", reverse("ical_import"), icon_name="calendar", order=231
     )
 
@@ -98,14 +99,14 @@ def register_duplicates_menu_item():
 
 @hooks.register("register_admin_menu_item")
 def register_freshness_menu_item():
-    return freshness_admin.ProviderWorkMenuItem(
+    return ProviderWorkMenuItem(
         "Listings to check", reverse("freshness_list"), icon_name="history", order=245
     )
 
 
 @hooks.register("register_admin_menu_item")
 def register_problem_reports_menu_item():
-    return freshness_admin.ProviderWorkMenuItem(
+    return ProviderWorkMenuItem(
         "Problem reports", reverse("problem_reports"), icon_name="warning", order=250
     )
 

@@ -16,22 +16,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from ..imports.admin import may_import
 from ..navigation import safe_next
+from ..selectors import activity_list_editable
+from ..wording import long_date
 from . import services as freshness
 
 PAGE_SIZE = 50
 PANEL_LIMIT = 10
-
-
-class ProviderWorkMenuItem(MenuItem):
-    """Shown to superusers, city admins and provider editors."""
-
-    def is_shown(self, request):
-        return may_import(request.user)
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -79,7 +72,7 @@ def freshness_confirm(request):
     messages.success(
         request,
         f"Confirmed {count} listing{'s' if count != 1 else ''} as still right "
-        f"(checked {today.day} {today:%B %Y}).",
+        f"(checked {long_date(today)}).",
     )
     if result.refused:
         messages.error(
@@ -127,7 +120,7 @@ class ListingsToCheckPanel(Component):
 def listings_to_check_panel(request) -> ListingsToCheckPanel | None:
     """The dashboard panel for this user, or None when nothing of theirs is live."""
     user = request.user
-    if not freshness.activity_list_editable(user=user).live().exists():
+    if not activity_list_editable(user=user).live().exists():
         return None  # nothing of theirs to check (e.g. a user who only manages venues)
     stale = freshness.activity_list_stale(user=user, today=timezone.localdate())
     activities = list(stale[:PANEL_LIMIT])

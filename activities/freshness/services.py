@@ -15,10 +15,11 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from wagtail.log_actions import log
-from wagtail.models import Page, Revision
-from wagtail.permissions import policy_registry
+from wagtail.models import Revision
 
 from ..models import ActivityPage
+from ..selectors import activity_list_editable
+from ..wording import long_date
 
 CONFIRM_ACTION = "nwd.confirm_checked"
 
@@ -38,19 +39,10 @@ def last_checked_text(last_checked: date | None, *, today: date) -> LastChecked:
     """“Last checked 3 March 2026”, “… – may be out of date” when stale, or “Not checked yet”."""
     if last_checked is None:
         return LastChecked(text="Not checked yet", stale=True)
-    text = f"Last checked {last_checked.day} {last_checked:%B %Y}"
+    text = f"Last checked {long_date(last_checked)}"
     if last_checked < stale_before(today=today):
         return LastChecked(text=f"{text} – may be out of date", stale=True)
     return LastChecked(text=text, stale=False)
-
-
-def activity_list_editable(*, user: AbstractBaseUser) -> QuerySet[ActivityPage]:
-    """Activities the user may edit, by Wagtail's page permissions (the SQL form of
-    `page.permissions_for_user(user).can_edit()`)."""
-    if user.is_superuser:
-        return ActivityPage.objects.all()
-    editable = policy_registry.get_by_type(Page).instances_user_has_permission_for(user, "change")
-    return ActivityPage.objects.filter(pk__in=editable.values("pk"))
 
 
 def activity_list_stale(*, user: AbstractBaseUser, today: date) -> QuerySet[ActivityPage]:
@@ -87,18 +79,16 @@ def activities_confirm_checked(
     """
     today = today or timezone.localdate()
     wanted = set(page_ids)
-    pages = list(ActivityPage.objects.filter(pk__in=wanted).select_related("latest_revision"))
+    pages = list(
+        activity_list_editable(user=user).filter(pk__in=wanted).select_related("latest_revision")
+    )
     result = ConfirmResult(refused=sorted(wanted - {p.pk for p in pages}))
     for page in pages:
-        if not page.permissions_for_user(user).can_edit():
-            result.refused.append(page.pk)
-            continue
         ActivityPage.objects.filter(pk=page.pk).update(last_checked=today)
         page.last_checked = today
         _revision_set_last_checked(page.latest_revision, today)
         log(instance=page, action=CONFIRM_ACTION, user=user)
         result.confirmed.append(page)
-    result.refused.sort()
     return result
 
 

@@ -20,10 +20,9 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from wagtail.admin.menu import MenuItem
 
 from directory.models import ProviderPage
-from directory.services import CITY_ADMINS
+from directory.permissions import providers_importable
 
 from .calendar import (
     CalendarPlan,
@@ -43,32 +42,8 @@ _ACTION_LABELS = {"new": "New", "update": "Update", "unchanged": "No change"}
 
 
 def importable_providers(*, user) -> list[ProviderPage]:
-    """Organisations whose timetable this user may replace: they can edit the page and add
-    activities under it."""
-    providers = []
-    for provider in ProviderPage.objects.order_by("title"):
-        permissions = provider.permissions_for_user(user)
-        if permissions.can_edit() and permissions.can_add_subpage():
-            providers.append(provider)
-    return providers
-
-
-def may_import(user) -> bool:
-    """Who sees the menu item: superusers, city admins and provider editors."""
-    if not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    groups = user.groups.all()
-    return (
-        groups.filter(name=CITY_ADMINS).exists()
-        or ProviderPage.objects.filter(editors_group__in=groups).exists()
-    )
-
-
-class ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return may_import(request.user)
+    """Organisations whose timetable this user may replace (see directory.permissions)."""
+    return list(providers_importable(user).order_by("title"))
 
 
 class UploadForm(forms.Form):

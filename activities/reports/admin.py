@@ -11,9 +11,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from ..freshness import services as freshness
 from ..models import ProblemReport
 from ..navigation import safe_next
+from ..selectors import activity_list_editable
 from . import services as reports
 
 PAGE_SIZE = 50
@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 @require_GET
 def problem_report_list(request):
     status = request.GET.get("status", ProblemReport.Status.OPEN)
-    editable = freshness.activity_list_editable(user=request.user)
+    editable = activity_list_editable(user=request.user)
     found = (
         ProblemReport.objects.filter(activity__in=editable.values("pk"))
         .select_related("activity", "activity__provider", "resolved_by")
@@ -50,7 +50,7 @@ def problem_report_list(request):
 
 @require_POST
 def problem_report_resolve(request, pk: int):
-    editable = freshness.activity_list_editable(user=request.user)
+    editable = activity_list_editable(user=request.user)
     report = get_object_or_404(ProblemReport.objects.select_related("activity"), pk=pk)
     if not editable.filter(pk=report.activity_id).exists():
         raise PermissionDenied
