@@ -4,43 +4,24 @@ Everything narrows in SQL: the same FilterSet serves the page, the CSV export an
 shared URL means the same list everywhere.
 """
 
-from datetime import time
-
 import django_filters
 from django import forms
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from directory.models import ProviderPage
 from venues.accessibility import AVAILABLE_STATUSES, FEATURE_CHOICES, FEATURES
-from venues.geo import (
-    Location,
-    PostcodeError,
-    approx_distance_sq_factors,
-    bounding_box,
-    locate_postcode,
-)
+from venues.geo import Location, PostcodeError, locate_postcode
 from venues.models import VenueFeature
+from venues.selectors import near
 
-from .enums import WEEKDAY_CODES, ActivityKind, ReferralRoute, TimeOfDay
+from .enums import TIME_RANGES, WEEKDAY_CODES, ActivityKind, ReferralRoute, TimeOfDay
 from .models import ActivityFeature, ActivityPage, Audience, Category, Schedule
 from .models.activity import ROUTE_FIELDS
+from .wording import DAY_NAMES
 
-DAY_CHOICES = [
-    ("mon", "Monday"),
-    ("tue", "Tuesday"),
-    ("wed", "Wednesday"),
-    ("thu", "Thursday"),
-    ("fri", "Friday"),
-    ("sat", "Saturday"),
-    ("sun", "Sunday"),
-]
-TIME_RANGES = {
-    TimeOfDay.MORNING: (time(0, 0), time(12, 0)),
-    TimeOfDay.AFTERNOON: (time(12, 0), time(17, 0)),
-    TimeOfDay.EVENING: (time(17, 0), time(23, 59, 59)),
-}
+# The day checkboxes: URL codes with their names.
+DAY_CHOICES = list(zip(WEEKDAY_CODES, DAY_NAMES, strict=True))
 RADIUS_CHOICES = [
     ("1", "1 mile"),
     ("2", "2 miles"),
@@ -93,7 +74,7 @@ def active_schedules(*, today) -> QuerySet[Schedule]:
 
 def has_feature(code: str) -> Q:
     """True where the venue (venue features) or the session (activity features) has `code`."""
-    if FEATURES[code].kind == "A":
+    if FEATURES[code].on_session:
         return Q(
             Exists(
                 ActivityFeature.objects.filter(
@@ -238,24 +219,17 @@ class ActivityFilter(django_filters.FilterSet):
         return queryset.filter(Exists(slots))
 
     def _filter_distance(self, queryset, location: Location, radius: str | None):
-        lat0, lon0 = location.latitude, location.longitude
-        per_lat, per_lon = approx_distance_sq_factors((lat0, lon0))
-        # Equirectangular distance squared, in miles^2: plain arithmetic, so it runs in SQL on
-        # SQLite and PostgreSQL alike. geopy gives the exact figure shown on the page.
-        dlat = (Cast(F("venue__latitude"), FloatField()) - lat0) * per_lat
-        dlon = (Cast(F("venue__longitude"), FloatField()) - lon0) * per_lon
-        queryset = queryset.annotate(distance_sq=dlat * dlat + dlon * dlon)
-        if radius:
-            miles = float(radius)
-            min_lat, max_lat, min_lon, max_lon = bounding_box((lat0, lon0), miles)
-            queryset = queryset.filter(
-                venue__latitude__range=(min_lat, max_lat),
-                venue__longitude__range=(min_lon, max_lon),
-                distance_sq__lte=miles * miles,
-            )
-        return queryset
+        # The SQL distance orders and narrows; geopy gives the exact figure shown on the page.
+        return near(queryset, location.point, float(radius) if radius else None)
 
     def _order(self, queryset, sort: str | None, location: Location | None):
         if location is not None and sort in ("", None, "distance"):
             return queryset.order_by(F("distance_sq").asc(nulls_last=True), "title", "pk")
         return queryset.order_by("title", "pk")
+
+
+def filter_errors_text(filterset: ActivityFilter) -> str:
+    """Every problem with a browse query string on one line, for plain-text answers."""
+    return "; ".join(
+        f"{field}: {' '.join(errors)}" for field, errors in filterset.form.errors.items()
+    )

@@ -1,7 +1,7 @@
 """Calendar feeds (RFC 5545 / RFC 7986) built from activities, with the icalendar library.
 
 Pure: no database access and no request. Callers pass ``ActivityData`` (plain values;
-activities.feeds selects them in a few queries, ``activity_data`` makes one from a page).
+activities.feeds.selectors selects them in a few queries).
 
 Two steps, so that the benchmark can time icalendar on its own:
 
@@ -48,25 +48,7 @@ from icalendar import (
 
 from . import recurrence
 from .recurrence import LONDON, Frequency
-
-__all__ = [
-    "EPOCH",
-    "MAX_EXDATES",
-    "PRODID",
-    "REFRESH_INTERVAL",
-    "UID_DOMAIN",
-    "ActivityData",
-    "EventData",
-    "FeedInfo",
-    "SlotData",
-    "activity_data",
-    "activity_events",
-    "calendar_bytes",
-    "event_location",
-    "rrule_for",
-    "schedule_uid",
-    "stamp_of",
-]
+from .wording import joining_text
 
 UID_DOMAIN = "nowrongdoor"
 PRODID = "-//No Wrong Door//Timetable feeds//EN"
@@ -136,9 +118,10 @@ class EventData:
 # --------------------------------------------------------------------------- deriving
 
 
-def schedule_uid(schedule) -> str:
-    """The calendar UID of a time slot: its own UUID, never the title, slug or position."""
-    return f"{schedule.uid}@{UID_DOMAIN}"
+def schedule_uid(slot) -> str:
+    """The calendar UID of a time slot (a Schedule or SlotData): its own UUID, never the title,
+    slug or position."""
+    return f"{slot.uid}@{UID_DOMAIN}"
 
 
 def _until(day: date) -> datetime:
@@ -191,8 +174,8 @@ class SlotData:
 class ActivityData:
     """What the feed says about an activity, as plain values.
 
-    activities.feeds selects exactly these columns (building model instances for a citywide
-    feed cost more than icalendar itself); ``activity_data`` makes one from a page.
+    activities.feeds.selectors selects exactly these columns (building model instances for a
+    citywide feed cost more than icalendar itself).
     """
 
     title: str
@@ -231,44 +214,6 @@ def stamp_of(*candidates: datetime | None) -> datetime:
     return EPOCH
 
 
-def activity_data(activity, *, url: str) -> ActivityData:
-    """ActivityData from an ActivityPage whose schedules, cancellations, categories, venue and
-    provider are loaded (or loadable: this is for single pages and tests)."""
-    venue = activity.venue
-    return ActivityData(
-        title=activity.title,
-        kind=activity.get_kind_display(),
-        description=activity.description,
-        who_for=activity.who_for,
-        provider=activity.provider.title if activity.provider is not None else "",
-        cost=activity.cost,
-        self_referral=activity.self_referral,
-        professional_referral=activity.professional_referral,
-        gp_referral=activity.gp_referral,
-        booking_required=activity.booking_required,
-        how_to_join=activity.how_to_join,
-        online=activity.online,
-        meeting_link=activity.meeting_link,
-        contact_phone=activity.contact_phone,
-        contact_email=activity.contact_email,
-        booking_url=activity.booking_url,
-        venue_name=venue.name if venue is not None else None,
-        venue_address=venue.address if venue is not None else "",
-        venue_postcode=venue.postcode if venue is not None else "",
-        latitude=venue.latitude if venue is not None else None,
-        longitude=venue.longitude if venue is not None else None,
-        stamp=stamp_of(
-            activity.last_published_at,
-            activity.first_published_at,
-            activity.latest_revision_created_at,
-        ),
-        url=url,
-        slots=[SlotData(str(s.uid), s.sequence, s.rule) for s in activity.schedules.all()],
-        cancelled=[c.date for c in activity.cancellations.all()],
-        categories=[c.name for c in activity.categories.all()],
-    )
-
-
 def event_location(activity: ActivityData) -> str:
     """The LOCATION text: the venue's full address (what map links use), else "Online"."""
     if activity.venue_name is not None:
@@ -277,21 +222,6 @@ def event_location(activity: ActivityData) -> str:
     if activity.online:
         return "Online"
     return ""
-
-
-def _joining(activity: ActivityData) -> str:
-    routes = []
-    if activity.self_referral:
-        routes.append("you can just come along or refer yourself")
-    if activity.professional_referral:
-        routes.append("a professional can refer you")
-    if activity.gp_referral:
-        routes.append("your GP can refer you")
-    text = "; ".join(routes)
-    text = (text[:1].upper() + text[1:] + ".") if text else ""
-    if activity.booking_required:
-        text = f"{text} You need to book a place first.".strip()
-    return text
 
 
 def _description(activity: ActivityData) -> str:
@@ -304,7 +234,7 @@ def _description(activity: ActivityData) -> str:
         facts.append(f"Run by {activity.provider}.")
     if activity.cost.strip():
         facts.append(f"Cost: {activity.cost.strip()}.")
-    joining = _joining(activity)
+    joining = joining_text(activity)
     if joining:
         facts.append(f"How to join: {joining}")
     if facts:
@@ -345,7 +275,7 @@ def activity_events(activity: ActivityData) -> list[EventData]:
         repeats = rule.frequency != Frequency.ONCE
         events.append(
             EventData(
-                uid=f"{slot.uid}@{UID_DOMAIN}",
+                uid=schedule_uid(slot),
                 sequence=slot.sequence,
                 start=datetime.combine(rule.first_date, rule.start_time, tzinfo=LONDON),
                 end=datetime.combine(rule.first_date, rule.end_time, tzinfo=LONDON),

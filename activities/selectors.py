@@ -20,6 +20,7 @@ from . import recurrence, time_limits, what_next
 from .enums import ActivityKind
 from .filters import ActivityFilter, active_schedules
 from .models import ActivityPage, Schedule
+from .wording import DAY_NAMES
 
 
 def activity_list_current(*, today: date | None = None) -> QuerySet[ActivityPage]:
@@ -52,7 +53,9 @@ def with_display_data(queryset: QuerySet[ActivityPage]) -> QuerySet[ActivityPage
 
 
 @dataclass
-class SessionSlot:
+class SlotRow:
+    """One time slot as a list row shows it: in words, and its next session."""
+
     schedule: Schedule
     description: str
     next: recurrence.Occurrence | None
@@ -61,7 +64,7 @@ class SessionSlot:
 @dataclass
 class ActivityRow:
     activity: ActivityPage
-    slots: list[SessionSlot]
+    slots: list[SlotRow]
     next: recurrence.Occurrence | None
     distance: float | None
     access: list[str] = field(default_factory=list)
@@ -82,7 +85,7 @@ def activity_row(
     slots = []
     for schedule in activity.schedules.all():
         slots.append(
-            SessionSlot(
+            SlotRow(
                 schedule=schedule,
                 description=recurrence.describe_rule(schedule.rule),
                 next=recurrence.next_occurrence(
@@ -126,7 +129,9 @@ class BrowseResult:
     origin: Location | None
 
 
-def browse(*, params, today: date | None = None, page_number=1, page_size=20) -> BrowseResult:
+def activity_list_browse(
+    *, params, today: date | None = None, page_number=1, page_size=20
+) -> BrowseResult:
     """The filtered, paginated list. An invalid form lists nothing (its errors say why)."""
     today = today or timezone.localdate()
     filterset = ActivityFilter(params, queryset=activity_list_current(today=today), today=today)
@@ -143,7 +148,7 @@ def browse(*, params, today: date | None = None, page_number=1, page_size=20) ->
     )
 
 
-def filtered_activities(*, params, today: date | None = None) -> tuple[ActivityFilter, QuerySet]:
+def activity_list_filtered(*, params, today: date | None = None) -> tuple[ActivityFilter, QuerySet]:
     """Every activity matching the browse query string, with display data (for exports/feeds)."""
     today = today or timezone.localdate()
     filterset = ActivityFilter(params, queryset=activity_list_current(today=today), today=today)
@@ -197,9 +202,6 @@ def activity_detail(*, activity: ActivityPage, today: date | None = None) -> dic
     }
 
 
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-
 @dataclass
 class TimetableEntry:
     activity: ActivityPage
@@ -218,7 +220,7 @@ def timetable_by_weekday(activities, *, today: date) -> list[tuple[str, list[Tim
                 TimetableEntry(activity, schedule, recurrence.describe_rule(schedule.rule))
             )
     return [
-        (WEEKDAY_NAMES[i], sorted(entries, key=lambda e: (e.schedule.start_time, e.activity.title)))
+        (DAY_NAMES[i], sorted(entries, key=lambda e: (e.schedule.start_time, e.activity.title)))
         for i, entries in days.items()
         if entries
     ]
@@ -240,7 +242,7 @@ def provider_timetable(*, provider, today: date | None = None) -> dict:
     }
 
 
-def venue_activities(*, venue, today: date | None = None) -> dict:
+def venue_timetable(*, venue, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     activities = list(
         with_display_data(activity_list_current(today=today).filter(venue=venue)).order_by("title")

@@ -6,16 +6,7 @@ from datetime import date
 
 from . import recurrence
 from .enums import ActivityKind, Frequency
-
-
-def short_date(day: date, *, today: date) -> str:
-    """“Tue 12 January”, with the year only when it is not this year."""
-    text = f"{day:%a} {day.day} {day:%B}"
-    return text if day.year == today.year else f"{text} {day.year}"
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+from .wording import long_date, short_date  # noqa: F401 -- long_date: until the finder imports it from wording
 
 
 def course_length(schedule) -> str:

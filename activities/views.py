@@ -10,12 +10,13 @@ from venues.models import Venue
 from venues.selectors import venue_access_table
 
 from . import selectors
+from .filters import filter_errors_text
 from .imports import spreadsheet
 
 
 @require_GET
 def browse(request):
-    result = selectors.browse(
+    result = selectors.activity_list_browse(
         params=request.GET,
         page_number=request.GET.get("page", 1),
         page_size=settings.BROWSE_PAGE_SIZE,
@@ -38,13 +39,12 @@ def browse(request):
 @require_GET
 def export_csv(request):
     """Exactly the filtered list, in the timetable spreadsheet layout."""
-    filterset, activities = selectors.filtered_activities(params=request.GET)
+    filterset, activities = selectors.activity_list_filtered(params=request.GET)
     if not filterset.is_valid():
-        problems = "; ".join(
-            f"{field}: {' '.join(errors)}" for field, errors in filterset.form.errors.items()
-        )
         return HttpResponse(
-            f"Could not export: {problems}\n", status=400, content_type="text/plain; charset=utf-8"
+            f"Could not export: {filter_errors_text(filterset)}\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
@@ -61,6 +61,6 @@ def venue_detail(request, slug: str):
         {
             "venue": venue,
             "access": venue_access_table(venue),
-            **selectors.venue_activities(venue=venue),
+            **selectors.venue_timetable(venue=venue),
         },
     )

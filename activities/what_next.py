@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Exists, F, FloatField, Min, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
 
-from venues.geo import approx_distance_sq_factors, bounding_box, distance_miles
+from venues.geo import distance_miles
+from venues.selectors import distance_sq, within
 
 from . import time_limits
 from .enums import ActivityKind
@@ -135,16 +135,8 @@ def _nearby(
     coords = activity.venue.coordinates if activity.venue else None
     place = Q()
     if coords is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(coords, radius)
-        per_lat, per_lon = approx_distance_sq_factors(coords)
-        dlat = (Cast(F("venue__latitude"), FloatField()) - coords[0]) * per_lat
-        dlon = (Cast(F("venue__longitude"), FloatField()) - coords[1]) * per_lon
-        candidates = candidates.annotate(distance_sq=dlat * dlat + dlon * dlon)
-        place |= Q(
-            venue__latitude__range=(min_lat, max_lat),
-            venue__longitude__range=(min_lon, max_lon),
-            distance_sq__lte=radius * radius,
-        )
+        candidates = candidates.annotate(distance_sq=distance_sq(coords))
+        place |= within(coords, radius)
     if activity.online:
         place |= Q(online=True)
     if not place:

@@ -126,6 +126,23 @@ def how_to_join(activity) -> str:
     return "Contact the organisation to ask how to join"
 
 
+def joining_text(activity) -> str:
+    """How to join, as a calendar event's description says it (the same routes as
+    `how_to_join`, worded for someone reading their calendar), with booking."""
+    routes = []
+    if activity.self_referral:
+        routes.append("you can just come along or refer yourself")
+    if activity.professional_referral:
+        routes.append("a professional can refer you")
+    if activity.gp_referral:
+        routes.append("your GP can refer you")
+    text = "; ".join(routes)
+    text = (text[:1].upper() + text[1:] + ".") if text else ""
+    if activity.booking_required:
+        text = f"{text} You need to book a place first.".strip()
+    return text
+
+
 # --------------------------------------------------------------------------- who it is for
 
 # Words that make an audience's name (or a title) single-sex, after lowercasing.

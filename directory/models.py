@@ -21,7 +21,7 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import home_context
+        from .selectors import home_context  # noqa: PLC0415 -- thin page method
 
         context = super().get_context(request, *args, **kwargs)
         context.update(home_context(request=request))
@@ -76,7 +76,7 @@ class ProviderPage(Page):
     parent_page_types = ["directory.ProviderIndexPage"]
 
     def get_context(self, request, *args, **kwargs):
-        from activities.selectors import provider_timetable
+        from activities.selectors import provider_timetable  # noqa: PLC0415 -- thin page method
 
         context = super().get_context(request, *args, **kwargs)
         context["timetable"] = provider_timetable(provider=self)

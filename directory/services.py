@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from .models import ProviderIndexPage, ProviderPage
+from .permissions import CITY_ADMINS
 
 # Editors may add, edit and publish under their provider page, and so delete single activities
 # (Wagtail lets "change" delete a page with nothing under it). Bulk delete and locking stay with
@@ -30,7 +31,6 @@ EDITOR_MODEL_PERMISSIONS = (
 )
 IMAGE_PERMISSIONS = ("add_image", "choose_image", "change_image")
 
-CITY_ADMINS = "City admins"
 CITY_ADMIN_PAGE_PERMISSIONS = (
     "add_page",
     "change_page",

@@ -1,7 +1,7 @@
 """The one settings module: production-safe defaults, read from environment variables.
 
-Development (`DEBUG=true`) and the test run (pytest sets PYTEST_VERSION) get small overrides
-at the bottom; nothing secret lives in the repository.
+Development (`DEBUG=true`) gets small overrides; the test run uses tests/settings.py, which
+imports this module and overrides what tests need. Nothing secret lives in the repository.
 """
 
 import os
@@ -24,27 +24,43 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-TESTING = "PYTEST_VERSION" in os.environ
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789abcdef"
+    if DEBUG:
+        SECRET_KEY = "insecure-development-key-only-for-debug-0123456789abcdef"
     else:
         raise ImproperlyConfigured("Set the SECRET_KEY environment variable (or DEBUG=true).")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1" if (DEBUG or TESTING) else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "directory",
     "activities",
     "venues",
-    "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
-    "wagtail.contrib.settings",
-    "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
@@ -56,13 +72,11 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +105,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
                 "activities.shortlist.context_processors.shortlist_context",
             ],
         },
@@ -102,7 +115,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -140,7 +153,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -159,9 +172,9 @@ SITE_URL = WAGTAILADMIN_BASE_URL.rstrip("/")
 # (needs the internet, never used by tests).
 GEOCODER = os.environ.get("GEOCODER", "offline")
 GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "no-wrong-door")
-BROWSE_PAGE_SIZE = int(os.environ.get("BROWSE_PAGE_SIZE", "20"))
+BROWSE_PAGE_SIZE = env_int("BROWSE_PAGE_SIZE", 20)
 # Spreadsheet uploads in the admin: refuse anything bigger than this.
-IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 # Calendar (.ics) import limits, and whether providers may give a feed address to fetch.
 ICAL_IMPORT_MAX_BYTES = int(os.environ.get("ICAL_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
@@ -170,65 +183,70 @@ ICAL_IMPORT_MAX_COUNT = int(os.environ.get("ICAL_IMPORT_MAX_COUNT", "520"))
 ICAL_FETCH_ALLOWED = env_bool("ICAL_FETCH_ALLOWED", False)
 ICAL_FETCH_TIMEOUT = int(os.environ.get("ICAL_FETCH_TIMEOUT", "10"))
 # How long a feed's ETag is cached under the data version (0 = off).
-FEED_VALIDATOR_CACHE_SECONDS = int(os.environ.get("FEED_VALIDATOR_CACHE_SECONDS", "86400"))
+FEED_VALIDATOR_CACHE_SECONDS = env_int("FEED_VALIDATOR_CACHE_SECONDS", 86400)
 # Editors do not need Wagtail's moderation workflow: they publish their own listings.
 WAGTAIL_WORKFLOW_ENABLED = False
 
 # Production security: on unless DEBUG; each can be switched off behind a TLS-terminating proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not (DEBUG or TESTING))
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not (DEBUG or TESTING))
-SECURE_HSTS_SECONDS = int(
-    os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG or TESTING else "31536000")
-)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not (DEBUG or TESTING))
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Paths whose query strings hold someone's situation (the finder's answers): Django's request
+# log records for them are dropped, since a record carries the full URL.
+PRIVATE_QUERY_PATHS = ["/find/"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "private_queries": {
+            "()": "directory.logfilters.DropPrivateQueries",
+            "paths": PRIVATE_QUERY_PATHS,
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["private_queries"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-if DEBUG or TESTING:
+if DEBUG:
     # runserver serves static files itself; WhiteNoise is for production's collected files.
     MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
-
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"
 
 # --- Duplicate detection (activities.duplicates) ----------------------------------------------
 # The overlap policy: admins tune it here (or through the environment) without code changes.
 # Two activities are "the same kind of offer" from this concept score (0 to 1) up.
-DUPLICATE_CONCEPT_THRESHOLD = float(os.environ.get("DUPLICATE_CONCEPT_THRESHOLD", "0.5"))
+DUPLICATE_CONCEPT_THRESHOLD = env_float("DUPLICATE_CONCEPT_THRESHOLD", 0.5)
 # A duplicate meets in the same building, within this distance, or both online.
-DUPLICATE_NEARBY_KM = float(os.environ.get("DUPLICATE_NEARBY_KM", "2.0"))
+DUPLICATE_NEARBY_KM = env_float("DUPLICATE_NEARBY_KM", 2.0)
 # A clash is a duplicate on the same weekday at overlapping times (or starting at most
 # DUPLICATE_CLASH_START_MINUTES apart), within this distance (or same building, or online).
-DUPLICATE_CLASH_KM = float(os.environ.get("DUPLICATE_CLASH_KM", "1.5"))
-DUPLICATE_CLASH_START_MINUTES = int(os.environ.get("DUPLICATE_CLASH_START_MINUTES", "90"))
+DUPLICATE_CLASH_KM = env_float("DUPLICATE_CLASH_KM", 1.5)
+DUPLICATE_CLASH_START_MINUTES = env_int("DUPLICATE_CLASH_START_MINUTES", 90)
 # How many similar activities the page editor's warning lists.
-DUPLICATE_WARNING_LIMIT = int(os.environ.get("DUPLICATE_WARNING_LIMIT", "5"))
+DUPLICATE_WARNING_LIMIT = env_int("DUPLICATE_WARNING_LIMIT", 5)
 
 # --- What next, freshness and problem reports ---------------------------------------------------
 # A listing not confirmed for this many days says "may be out of date" and shows on the
 # provider's dashboard.
-STALE_AFTER_DAYS = int(os.environ.get("STALE_AFTER_DAYS", "90"))
+STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 90)
 # "What you can go on to": ongoing activities within this many miles of a course's venue.
-WHAT_NEXT_RADIUS_MILES = float(os.environ.get("WHAT_NEXT_RADIUS_MILES", "3"))
-WHAT_NEXT_LIMIT = int(os.environ.get("WHAT_NEXT_LIMIT", "5"))
+WHAT_NEXT_RADIUS_MILES = env_float("WHAT_NEXT_RADIUS_MILES", 3.0)
+WHAT_NEXT_LIMIT = env_int("WHAT_NEXT_LIMIT", 5)
 # "Report a problem": accepted reports per client (keyed by an HMAC of its address, in the
 # cache only) per hour, and per activity per day; the form must have been open this long.
-REPORT_RATE_LIMIT_PER_HOUR = int(os.environ.get("REPORT_RATE_LIMIT_PER_HOUR", "5"))
-REPORT_RATE_LIMIT_PER_ACTIVITY_DAY = int(os.environ.get("REPORT_RATE_LIMIT_PER_ACTIVITY_DAY", "20"))
-REPORT_MIN_SECONDS = int(os.environ.get("REPORT_MIN_SECONDS", "3"))
-REPORT_MAX_AGE_SECONDS = int(os.environ.get("REPORT_MAX_AGE_SECONDS", "86400"))
+REPORT_RATE_LIMIT_PER_HOUR = env_int("REPORT_RATE_LIMIT_PER_HOUR", 5)
+REPORT_RATE_LIMIT_PER_ACTIVITY_DAY = env_int("REPORT_RATE_LIMIT_PER_ACTIVITY_DAY", 20)
+REPORT_MIN_SECONDS = env_int("REPORT_MIN_SECONDS", 3)
+REPORT_MAX_AGE_SECONDS = env_int("REPORT_MAX_AGE_SECONDS", 86400)
 # Behind a reverse proxy, the request header holding the client address (e.g.
 # HTTP_X_FORWARDED_FOR, last entry used); empty means REMOTE_ADDR.
 REPORT_CLIENT_IP_HEADER = os.environ.get("REPORT_CLIENT_IP_HEADER", "")
@@ -242,10 +260,10 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "No Wrong Door <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -15,9 +15,9 @@ from django.utils.html import format_html, format_html_join
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page
-from wagtail.permissions import policy_registry
 
 from .models import ProviderPage
+from .permissions import may_remove_provider, pages_editable
 
 
 def _is_provider(page: Page) -> bool:
@@ -25,18 +25,9 @@ def _is_provider(page: Page) -> bool:
     return issubclass(page.specific_class or Page, ProviderPage)
 
 
-def _may_remove_provider(user, provider: Page) -> bool:
-    """Only someone who may add a provider may remove one.
-
-    An editor's "change" permission on their provider page would otherwise let Wagtail delete
-    it once it has no activities left, taking the organisation off the directory.
-    """
-    return provider.get_parent().permissions_for_user(user).can_add_subpage()
-
-
 @hooks.register("before_delete_page")
 def protect_provider_from_delete(request, page):
-    if _is_provider(page) and not _may_remove_provider(request.user, page):
+    if _is_provider(page) and not may_remove_provider(request.user, page):
         raise PermissionDenied
 
 
@@ -48,14 +39,14 @@ def protect_providers_from_bulk_delete(request, action_type, objects, action_cla
         if (
             isinstance(page, Page)
             and _is_provider(page)
-            and not _may_remove_provider(request.user, page)
+            and not may_remove_provider(request.user, page)
         ):
             raise PermissionDenied
 
 
 @hooks.register("construct_page_listing_buttons")
 def hide_provider_delete_button(buttons, page, user, context=None):
-    if not _is_provider(page) or _may_remove_provider(user, page):
+    if not _is_provider(page) or may_remove_provider(user, page):
         return
     delete_url = reverse("wagtailadmin_pages:delete", args=[page.pk])
     for button in buttons:
@@ -71,9 +62,7 @@ def hide_other_providers_drafts(pages, request):
     user = request.user
     if user.is_superuser:
         return pages
-    own = policy_registry.get_by_type(Page).instances_user_has_any_permission_for(
-        user, {"add", "change", "publish"}
-    )
+    own = pages_editable(user, actions=("add", "change", "publish"))
     visible = Page.objects.filter(Q(live=True) | Q(pk__in=own.values("pk")))
     return pages.filter(pk__in=visible.values_list("pk", flat=True))
 

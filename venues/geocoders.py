@@ -12,8 +12,6 @@ from geopy.geocoders import Nominatim
 
 from .geo import LatLon, Location, PostcodeNotFoundError, locate_postcode, normalise_postcode
 
-__all__ = ["BACKENDS", "geocode_address", "locate"]
-
 logger = logging.getLogger(__name__)
 
 OFFLINE, NOMINATIM = "offline", "nominatim"

@@ -15,9 +15,9 @@ from directory.models import ProviderPage
 from venues.models import Venue
 
 from .. import ical
-from ..filters import RADIUS_CHOICES, ActivityFilter
+from ..filters import RADIUS_CHOICES, ActivityFilter, filter_errors_text
 from ..models import ActivityPage
-from ..selectors import activity_list_current, filtered_activities
+from ..selectors import activity_list_current, activity_list_filtered
 from .links import canonical_query
 from .responses import feed_description, serve_feed
 from .selectors import feed_cutoff, page_url_builder
@@ -94,13 +94,10 @@ def venue_feed(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _browse(request: HttpRequest, params: QueryDict) -> HttpResponse:
-    filterset, queryset = filtered_activities(params=params, today=feed_cutoff())
+    filterset, queryset = activity_list_filtered(params=params, today=feed_cutoff())
     if not filterset.is_valid():
-        problems = "; ".join(
-            f"{field}: {' '.join(errors)}" for field, errors in filterset.form.errors.items()
-        )
         return HttpResponse(
-            f"Could not make this calendar: {problems}\n",
+            f"Could not make this calendar: {filter_errors_text(filterset)}\n",
             status=400,
             content_type="text/plain; charset=utf-8",
         )

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from directory.services import CITY_ADMINS
+from directory.permissions import city_admin_users
 
 from ..models import ActivityPage, ProblemReport
 
@@ -113,12 +113,12 @@ def problem_report_create(
 
 def report_recipients(*, activity: ActivityPage) -> QuerySet:
     """Active users with an email in the provider's editors group or the City admins group."""
-    groups = Q(groups__name=CITY_ADMINS)
+    people = Q(pk__in=city_admin_users().values("pk"))
     if activity.provider is not None and activity.provider.editors_group_id is not None:
-        groups |= Q(groups__pk=activity.provider.editors_group_id)
+        people |= Q(groups__pk=activity.provider.editors_group_id)
     return (
         get_user_model()
-        .objects.filter(groups, is_active=True)
+        .objects.filter(people, is_active=True)
         .exclude(email="")
         .distinct()
         .order_by("email")

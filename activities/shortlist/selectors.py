@@ -61,7 +61,7 @@ def shortlist_entries(*, ids: list[int], today: date) -> ShortlistResult:
                 time_limit=time_limits.summary(activity, today=today),
                 has_ended=time_limits.has_ended(activity, today=today),
                 how_to_join=how_to_join(activity),
-                phone=activity.contact_phone or (provider.contact_phone if provider else ""),
+                phone=activity.display_phone,
                 email=activity.contact_email or (provider.contact_email if provider else ""),
                 notes=first_visit_notes(activity),
             )

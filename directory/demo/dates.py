@@ -22,14 +22,6 @@ from datetime import date, timedelta
 
 from activities.recurrence import monthly_week
 
-__all__ = [
-    "REFERENCE_DATE",
-    "month_shift",
-    "shift_monthly",
-    "shift_rows",
-    "week_shift",
-]
-
 # The "today" the CSV was written for (a Wednesday).
 REFERENCE_DATE = date(2026, 11, 25)
 

@@ -14,7 +14,8 @@ from activities.freshness.services import (
     last_checked_text,
 )
 from activities.models import ActivityPage
-from directory.services import CITY_ADMINS, provider_editor_add
+from directory.permissions import CITY_ADMINS
+from directory.services import provider_editor_add
 from tests.directory.test_permissions import PUBLISH, activity_form_data
 from tests.factories import ActivityFactory, ScheduleFactory
 

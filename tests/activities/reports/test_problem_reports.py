@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from activities.models import ProblemReport
 from activities.reports import services as reports
-from directory.services import CITY_ADMINS, provider_editor_add
+from directory.permissions import CITY_ADMINS
+from directory.services import provider_editor_add
 from tests.factories import ActivityFactory, ScheduleFactory
 
 SCRIPT = "<script>alert('x')</script>"
