@@ -211,9 +211,8 @@ LOGGING = {
             "paths": PRIVATE_QUERY_PATHS,
         }
     },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["private_queries"]},
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["private_queries"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

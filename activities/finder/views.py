@@ -28,9 +28,7 @@ def find(request):
         status=status,
     )
     # Links from here must not carry the answers (in the query string) to other sites or logs.
+    # A 400 here is logged by Django with the full URL, the person's answers: settings'
+    # PRIVATE_QUERY_PATHS drops those records (directory.logfilters).
     response["Referrer-Policy"] = "no-referrer"
-    if status == 400:
-        # Django logs every 4xx with the request attached, whose repr is the full URL: the
-        # person's answers. A wrong postcode is not a server problem, so skip that record.
-        response._has_been_logged = True
     return response
