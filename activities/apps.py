@@ -6,6 +6,7 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals
+        # Receivers import the models, which are loaded only once the registry is ready.
+        from . import signals  # noqa: PLC0415 -- after the app registry is ready
 
         signals.connect()
