@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from .reasons import describe_place
 from .selectors import (
     DuplicateOverview,
     Finding,
+    decision_list,
     duplicate_overview,
     duplicate_overview_filter,
 )
@@ -85,17 +85,6 @@ def _filtered_overview(
     return filtered, form
 
 
-def _decisions_visible(scope: set[int] | None) -> list[DuplicateDecision]:
-    decisions = DuplicateDecision.objects.select_related(
-        "activity_a", "activity_b", "activity_a__provider", "activity_b__provider", "decided_by"
-    ).order_by("-decided_at")
-    if scope is not None:
-        decisions = decisions.filter(
-            Q(activity_a__provider__in=scope) | Q(activity_b__provider__in=scope)
-        )
-    return list(decisions)
-
-
 def _decide_urls(request, findings: list[Finding]) -> dict[tuple[int, int], str]:
     decidable = duplicate_pairs_decidable(request.user, (f.pair for f in findings if f.pair))
     return {
@@ -138,7 +127,7 @@ def duplicates_report(request):
             "report": overview,
             "clusters": clusters,
             "whole_city": scope is None,
-            "decisions": _decisions_visible(scope),
+            "decisions": decision_list(provider_ids=scope),
             "query": request.GET.urlencode(),
         },
     )

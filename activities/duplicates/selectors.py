@@ -254,6 +254,18 @@ def _decisions(pairs: set[tuple[int, int] | None]) -> dict[tuple[int, int], Dupl
     }
 
 
+def decision_list(*, provider_ids: set[int] | None = None) -> list[DuplicateDecision]:
+    """Recorded decisions, newest first: about pairs involving ``provider_ids`` (None: all)."""
+    decisions = DuplicateDecision.objects.select_related(
+        "activity_a", "activity_b", "activity_a__provider", "activity_b__provider", "decided_by"
+    ).order_by("-decided_at")
+    if provider_ids is not None:
+        decisions = decisions.filter(
+            Q(activity_a__provider__in=provider_ids) | Q(activity_b__provider__in=provider_ids)
+        )
+    return list(decisions)
+
+
 def _findings(matches: Iterable[Match]) -> list[Finding]:
     """Attach decisions; drop pairs marked "not a duplicate" that have not changed since."""
     findings = [Finding(match=m) for m in matches]
