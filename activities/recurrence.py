@@ -343,3 +343,49 @@ RULE_FIELDS = ("frequency", "first_date", "start_time", "end_time", "sessions", 
 def rule_of(slot) -> Rule:
     """The Rule of anything that holds a time slot's fields as attributes."""
     return Rule(*(getattr(slot, name) for name in RULE_FIELDS))
+
+
+# --------------------------------------------------------------------------- comparing series
+#
+# Questions about the dates alone (cancellations aside, like series_end): duplicate detection
+# asks them to tell whether two activities on the same weekday can meet on the same date.
+
+
+def meets_on(rule: Rule, day: date) -> bool:
+    """Is `day` one of the series' dates? A cancelled date still counts: this is the rule."""
+    index = _index_on_or_before(rule, day)
+    return 0 <= index <= _last_index(rule) and _date_at(rule, index) == day
+
+
+# Roughly how many dates a year each frequency has: the sparser of two series is walked.
+_DATES_A_YEAR = {
+    Frequency.ONCE: 0,
+    Frequency.MONTHLY: 12,
+    Frequency.FORTNIGHTLY: 26,
+    Frequency.WEEKLY: 52,
+}
+
+
+def share_a_date(first: Rule, second: Rule) -> bool:
+    """Can the two series fall on the same date?
+
+    It walks the sparser series' dates while both run, for at most NEXT_OCCURRENCE_HORIZON
+    past the later first date. That settles every pair of frequencies but, in theory, a
+    monthly series against an open-ended fortnightly one; in practice those share a date
+    within months, if ever.
+    """
+    if first.first_date.weekday() != second.first_date.weekday():
+        return False
+    start = max(first.first_date, second.first_date)
+    end = min(series_end(first) or date.max, series_end(second) or date.max)
+    if start > end:
+        return False
+    if first.frequency == second.frequency == Frequency.FORTNIGHTLY:
+        # The later first date is a date of both exactly when they meet in the same weeks.
+        return (first.first_date - second.first_date).days % 14 == 0
+    sparse, dense = sorted((first, second), key=lambda rule: _DATES_A_YEAR[rule.frequency])
+    if date.max - start > NEXT_OCCURRENCE_HORIZON:
+        end = min(end, start + NEXT_OCCURRENCE_HORIZON)
+    return any(
+        meets_on(dense, _date_at(sparse, index)) for index in _indices_between(sparse, start, end)
+    )

@@ -1,4 +1,4 @@
-"""Duplicate detection quality on the labelled set in tests/duplicates/eval/.
+"""Duplicate detection quality on the labelled set in bench/duplicates_eval/.
 
     .venv/bin/python bench/bench_duplicates_quality.py
 
@@ -17,19 +17,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from activities.duplicates import BlockingIndex, compare, find_matches  # noqa: E402
+import numpy as np  # noqa: E402
+
+from activities.duplicates import BlockingIndex, find_matches, match_one  # noqa: E402
+from activities.duplicates.scoring import Batch, concept_score, pair_features  # noqa: E402
 from bench.duplicates_eval.loader import load  # noqa: E402
 
 
 def _features(pair, by_key) -> str:
-    import numpy as np
-
-    from activities.duplicates.scoring import _Batch, _features, _score  # the scorer's own parts
-
     a, b = (by_key[k] for k in sorted(pair))
-    batch = _Batch([a, b])
-    values = _features(batch, np.array([0]), np.array([1]))
-    score = float(_score(values)[0])
+    batch = Batch([a, b])
+    values = pair_features(batch, np.array([0]), np.array([1]))
+    score = float(concept_score(values)[0])
     shown = ", ".join(f"{name} {float(v[0]):.2f}" for name, v in values.items())
     return f"concept score {score:.2f} ({shown})"
 
@@ -84,7 +83,7 @@ def main() -> None:
         a, b = sorted(pair)
         print(f"  MISSED {a} / {b} ({gold.labels[pair]}): {gold.notes.get(pair, '')}")
         print(f"    {_features(pair, by_key)}")
-        if compare(by_key[a], by_key[b]) is None:
+        if not match_one(by_key[a], [by_key[b]]):
             print("    (below the concept threshold, or stopped by a policy gate)")
     for pair in true_positives:
         if found[pair].kind != gold.labels[pair]:

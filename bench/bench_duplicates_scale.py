@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from activities.duplicates import (  # noqa: E402
     ActivityRecord,
     BlockingIndex,
-    Slot,
+    SlotRecord,
     find_matches,
     match_one,
 )
@@ -314,11 +314,13 @@ def generate(n: int, *, layout: str = "national", seed: int = 7) -> list[Activit
         frequency = rng.choices(["weekly", "fortnightly", "monthly"], [8, 1, 1])[0]
         first = FIRST_MONDAY + timedelta(days=weekday + 7 * rng.randrange(8))
         ends_on = first + timedelta(weeks=rng.choice((5, 7, 9))) if kind == "course" else None
-        slots = [Slot(weekday, start, end, frequency, first, ends_on)]
+        slots = [SlotRecord(weekday, start, end, frequency, first, ends_on)]
         if rng.random() < 0.1:
             other = (weekday + rng.randrange(1, 6)) % 6
             slots.append(
-                Slot(other, start, end, frequency, first + timedelta(days=other - weekday), ends_on)
+                SlotRecord(
+                    other, start, end, frequency, first + timedelta(days=other - weekday), ends_on
+                )
             )
         title = rng.choice(titles)
         if audiences and rng.random() < 0.5:
@@ -443,7 +445,7 @@ def child_db(size: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from activities.duplicates.selectors import page_findings, page_record
+    from activities.duplicates.selectors import activity_record_page, finding_list_page
     from activities.imports.services import timetable_import
     from activities.models import ActivityPage
 
@@ -460,7 +462,8 @@ def child_db(size: int) -> None:
     for pk in rng.sample(pages, 100):
         started = time.perf_counter()
         page = ActivityPage.objects.select_related("venue", "provider").get(pk=pk)
-        _, total = page_findings(record=page_record(page=page, today=today), today=today, limit=5)
+        record = activity_record_page(page=page, today=today)
+        _, total = finding_list_page(record=record, today=today, limit=5)
         times.append((time.perf_counter() - started) * 1000)
         totals.append(total)
     times.sort()

@@ -96,3 +96,19 @@ def may_decide_duplicate(user, first: Page, second: Page) -> bool:
     if is_city_admin(user):
         return True
     return pages_editable(user, Page.objects.filter(pk__in=[first.pk, second.pk])).exists()
+
+
+def duplicate_pairs_decidable(user, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of these pairs of page ids, the ones the user may decide (``may_decide_duplicate`` for
+    every pair at once, in a fixed number of queries). A pair naming a missing page is left out.
+    """
+    pairs = set(pairs)
+    if not pairs or not user.is_active:
+        return set()
+    pages = Page.objects.filter(pk__in={pk for pair in pairs for pk in pair})
+    existing = set(pages.values_list("pk", flat=True))
+    pairs = {pair for pair in pairs if set(pair) <= existing}
+    if is_city_admin(user):
+        return pairs
+    editable = set(pages_editable(user, pages).values_list("pk", flat=True))
+    return {pair for pair in pairs if editable & set(pair)}

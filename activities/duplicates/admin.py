@@ -1,4 +1,4 @@
-"""Admin views for duplicates: the city report (and its CSV) and recording a decision.
+"""Admin views for duplicates: the city overview (and its CSV) and recording a decision.
 
 City admins (and anyone with "view duplicate decision", e.g. a commissioner) see every pair;
 a provider's editors see the pairs that involve their own activities, and may record a
@@ -13,75 +13,71 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.admin.menu import MenuItem
 
-from directory.models import ProviderPage
+from directory.permissions import (
+    duplicate_pairs_decidable,
+    may_decide_duplicate,
+    providers_editable,
+    sees_all_duplicates,
+)
 
 from ..models import ActivityPage, DuplicateDecision
 from ..navigation import safe_next
-from .panel import describe_place, describe_slot
+from ..wording import slot_summary
+from .reasons import describe_place
 from .selectors import (
-    DuplicateReport,
+    DuplicateOverview,
     Finding,
-    duplicate_report,
-    duplicate_report_filter,
+    decision_list,
+    duplicate_overview,
+    duplicate_overview_filter,
 )
-from .services import duplicate_decision_record, may_decide, sees_all_duplicates
+from .services import duplicate_decision_record
 
 
-def editable_provider_ids(user) -> set[int]:
-    """Providers whose pages this user may edit (their own organisation, for an editor)."""
-    if not user.is_active:
-        return set()
-    return {
-        provider.pk
-        for provider in ProviderPage.objects.order_by("pk")
-        if provider.permissions_for_user(user).can_edit()
-    }
-
-
-def report_scope(user) -> set[int] | None:
+def _overview_scope(user) -> set[int] | None:
     """None: the whole city. A set: only pairs involving these providers. Empty: no access."""
     if sees_all_duplicates(user):
         return None
-    return editable_provider_ids(user)
+    return set(providers_editable(user).values_list("pk", flat=True))
 
 
 class DuplicatesMenuItem(MenuItem):
     def is_shown(self, request):
-        scope = report_scope(request.user)
-        return scope is None or bool(scope)
+        user = request.user
+        return sees_all_duplicates(user) or providers_editable(user).exists()
 
 
-class ReportFilterForm(forms.Form):
+class OverviewFilterForm(forms.Form):
     provider = forms.TypedChoiceField(label="Organisation", required=False, coerce=int)
     area = forms.ChoiceField(label="Area", required=False)
     category = forms.ChoiceField(label="Topic", required=False)
 
-    def __init__(self, *args, report: DuplicateReport, **kwargs):
+    def __init__(self, *args, overview: DuplicateOverview, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [("", "Any"), *report.providers]
-        self.fields["area"].choices = [("", "Any"), *((a, a) for a in report.areas)]
-        self.fields["category"].choices = [("", "Any"), *((c, c) for c in report.categories)]
+        self.fields["provider"].choices = [("", "Any"), *overview.providers]
+        self.fields["area"].choices = [("", "Any"), *((a, a) for a in overview.areas)]
+        self.fields["category"].choices = [("", "Any"), *((c, c) for c in overview.categories)]
 
 
-def _filtered_report(request) -> tuple[DuplicateReport, ReportFilterForm]:
-    scope = report_scope(request.user)
+def _filtered_overview(
+    request, scope: set[int] | None
+) -> tuple[DuplicateOverview, OverviewFilterForm]:
     if scope is not None and not scope:
         raise PermissionDenied
     # The filter choices come from everything the user may see; the filters then narrow it.
-    report = duplicate_report(provider_ids=scope)
-    form = ReportFilterForm(request.GET or None, report=report)
+    overview = duplicate_overview(provider_ids=scope)
+    form = OverviewFilterForm(request.GET or None, overview=overview)
     if not form.is_valid() or not any(form.cleaned_data.values()):
-        return report, form
+        return overview, form
     data = form.cleaned_data
-    filtered = duplicate_report_filter(
-        report,
+    filtered = duplicate_overview_filter(
+        overview=overview,
         provider=data.get("provider") or None,
         area=data.get("area", ""),
         category=data.get("category", ""),
@@ -89,40 +85,23 @@ def _filtered_report(request) -> tuple[DuplicateReport, ReportFilterForm]:
     return filtered, form
 
 
-def _decisions_visible(user) -> list[DuplicateDecision]:
-    decisions = DuplicateDecision.objects.select_related(
-        "activity_a", "activity_b", "activity_a__provider", "activity_b__provider", "decided_by"
-    ).order_by("-decided_at")
-    scope = report_scope(user)
-    if scope is not None:
-        decisions = decisions.filter(
-            Q(activity_a__provider__in=scope) | Q(activity_b__provider__in=scope)
-        )
-    return list(decisions)
-
-
 def _decide_urls(request, findings: list[Finding]) -> dict[tuple[int, int], str]:
-    pages = ActivityPage.objects.in_bulk({key for f in findings for key in f.pair or ()})
-    urls = {}
-    for finding in findings:
-        if finding.pair is None:
-            continue
-        first, second = (pages.get(key) for key in finding.pair)
-        if first and second and may_decide(user=request.user, first=first, second=second):
-            urls[finding.pair] = (
-                reverse("duplicates_decide", args=[first.pk, second.pk])
-                + "?"
-                + urlencode({"next": request.get_full_path()})
-            )
-    return urls
+    decidable = duplicate_pairs_decidable(request.user, (f.pair for f in findings if f.pair))
+    return {
+        pair: reverse("duplicates_decide", args=pair)
+        + "?"
+        + urlencode({"next": request.get_full_path()})
+        for pair in decidable
+    }
 
 
 @require_GET
 def duplicates_report(request):
-    report, form = _filtered_report(request)
-    urls = _decide_urls(request, report.findings)
+    scope = _overview_scope(request.user)
+    overview, form = _filtered_overview(request, scope)
+    urls = _decide_urls(request, overview.findings)
     clusters = []
-    for cluster in report.clusters:
+    for cluster in overview.clusters:
         clusters.append(
             {
                 "cluster": cluster,
@@ -130,7 +109,7 @@ def duplicates_report(request):
                     {
                         "record": record,
                         "place": describe_place(record),
-                        "times": [describe_slot(s) for s in record.slots],
+                        "times": [slot_summary(s) for s in record.slots],
                     }
                     for record in cluster.records
                 ],
@@ -144,10 +123,11 @@ def duplicates_report(request):
             "page_title": "Duplicates and clashes",
             "header_icon": "warning",
             "form": form,
-            "report": report,
+            # The template's names: "report" is the overview it shows.
+            "report": overview,
             "clusters": clusters,
-            "whole_city": report_scope(request.user) is None,
-            "decisions": _decisions_visible(request.user),
+            "whole_city": scope is None,
+            "decisions": decision_list(provider_ids=scope),
             "query": request.GET.urlencode(),
         },
     )
@@ -186,12 +166,12 @@ def _decision_text(finding: Finding) -> str:
 
 @require_GET
 def duplicates_report_csv(request):
-    report, _ = _filtered_report(request)
+    overview, _ = _filtered_overview(request, _overview_scope(request.user))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="duplicates.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    for cluster in report.clusters:
+    for cluster in overview.clusters:
         for finding in cluster.findings:
             match = finding.match
             row = [cluster.number, match.kind, f"{match.score:.2f}"]
@@ -202,7 +182,7 @@ def duplicates_report_csv(request):
                     record.provider,
                     describe_place(record),
                     area,
-                    "; ".join(describe_slot(s) for s in record.slots),
+                    "; ".join(slot_summary(s) for s in record.slots),
                 ]
             row += [
                 "" if match.distance_km is None else f"{match.distance_km:.2f}",
@@ -247,7 +227,7 @@ class DecisionForm(forms.Form):
 def duplicates_decide(request, first_id: int, second_id: int):
     first = get_object_or_404(ActivityPage, pk=first_id)
     second = get_object_or_404(ActivityPage, pk=second_id)
-    if first.pk == second.pk or not may_decide(user=request.user, first=first, second=second):
+    if first.pk == second.pk or not may_decide_duplicate(request.user, first, second):
         raise PermissionDenied
     low, high = sorted((first, second), key=lambda page: page.pk)
     existing = DuplicateDecision.objects.filter(activity_a=low, activity_b=high).first()

@@ -218,7 +218,3 @@ AUDIENCE_WORDS: dict[str, str] = {
     "refugees": "refugees and asylum seekers",
     "asylum": "refugees and asylum seekers",
 }
-WOMEN_WORDS: frozenset[str] = frozenset(
-    {"women", "woman", "womens", "ladies", "lady", "female", "females", "girls"}
-)
-MEN_WORDS: frozenset[str] = frozenset({"men", "man", "mens", "male", "males", "gents", "boys"})

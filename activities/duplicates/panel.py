@@ -8,47 +8,13 @@ explains that saving a draft (never public) runs the check, and offers a button 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
 from wagtail.admin.panels import Panel
 
-if TYPE_CHECKING:  # the scorer pulls in numpy and scikit-learn: load it only when used
-    from .scoring import ActivityRecord, Slot
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def _day_month(value) -> str:
-    return f"{value.day} {value:%B}"
-
-
-def describe_slot(slot: Slot) -> str:
-    """Short wording for a time slot, e.g. "Tuesdays 10:00–12:00, 10 November to 15 December
-    2026" (dates only for a series that ends)."""
-    day = WEEKDAYS[slot.weekday]
-    times = f"{slot.start:%H:%M}–{slot.end:%H:%M}"
-    if slot.frequency == "once" and slot.first_date:
-        return f"{day} {_day_month(slot.first_date)} {slot.first_date.year}, {times}"
-    if slot.frequency == "fortnightly":
-        text = f"every other {day}, {times}"
-    elif slot.frequency == "monthly":
-        text = f"one {day} a month, {times}"
-    else:
-        text = f"{day}s {times}"
-    if slot.first_date and slot.ends_on:
-        text += f", {_day_month(slot.first_date)} to {_day_month(slot.ends_on)} {slot.ends_on.year}"
-    return text
-
-
-def describe_place(record: ActivityRecord) -> str:
-    parts = [p for p in (record.venue_name, record.postcode) if p]
-    place = ", ".join(parts)
-    if record.online:
-        return f"{place} and online" if place else "Online"
-    return place or "Place not known"
+from ..wording import slot_summary
 
 
 class SimilarActivitiesPanel(Panel):
@@ -78,19 +44,27 @@ class SimilarActivitiesPanel(Panel):
             ]
 
         def _parent(self):
-            from directory.models import ProviderPage
+            from directory.models import ProviderPage  # noqa: PLC0415 -- imported by the model
 
             match = getattr(self.request, "resolver_match", None)
             parent_id = match.kwargs.get("parent_page_id") if match else None
             return ProviderPage.objects.filter(pk=parent_id).first() if parent_id else None
 
         def get_context_data(self, parent_context=None):
-            from .selectors import page_findings, page_record
-            from .services import may_decide
+            from directory.permissions import (  # noqa: PLC0415 -- imported by the model
+                duplicate_pairs_decidable,
+            )
+
+            from ..models import ActivityPage  # noqa: PLC0415 -- imported by the model
+            from .reasons import describe_place  # noqa: PLC0415 -- imported by the model
+            from .selectors import (  # noqa: PLC0415 -- imported by the model
+                activity_record_page,
+                finding_list_page,
+            )
 
             context = super().get_context_data(parent_context)
             page = self.instance
-            record = page_record(
+            record = activity_record_page(
                 page=page,
                 categories=self._submitted("categories"),
                 audiences=self._submitted("audiences"),
@@ -105,16 +79,18 @@ class SimilarActivitiesPanel(Panel):
             )
             if not checkable:
                 return context
-            findings, total = page_findings(record=record, limit=settings.DUPLICATE_WARNING_LIMIT)
-            from ..models import ActivityPage
-
+            findings, total = finding_list_page(
+                record=record, limit=settings.DUPLICATE_WARNING_LIMIT
+            )
             others = ActivityPage.objects.in_bulk([f.match.b.key for f in findings])
+            decidable = duplicate_pairs_decidable(
+                self.request.user, (f.pair for f in findings if f.pair)
+            )
             rows = []
             for finding in findings:
                 other = others.get(finding.match.b.key)
                 decide_url = None
-                user = self.request.user
-                if page.pk and other and may_decide(user=user, first=page, second=other):
+                if other and finding.pair in decidable:
                     decide_url = reverse("duplicates_decide", args=[page.pk, other.pk])
                     decide_url += "?" + urlencode({"next": self.request.get_full_path()})
                 rows.append(
@@ -122,7 +98,7 @@ class SimilarActivitiesPanel(Panel):
                         "finding": finding,
                         "other": finding.match.b,
                         "url": other.get_url(request=self.request) if other else None,
-                        "times": [describe_slot(s) for s in finding.match.b.slots],
+                        "times": [slot_summary(s) for s in finding.match.b.slots],
                         "place": describe_place(finding.match.b),
                         "decide_url": decide_url,
                     }

@@ -19,29 +19,20 @@ from django.utils import timezone
 
 from directory.models import ProviderPage
 from venues.areas import area_label
-from venues.geo import bounding_box
+from venues.geo import KM_PER_MILE
+from venues.selectors import in_box
 
-from .. import recurrence
 from ..models import ActivityPage, DuplicateDecision, Schedule
 from ..selectors import activity_list_current
-from .scoring import (
-    CLASH,
-    ActivityRecord,
-    Match,
-    Policy,
-    Slot,
-    clusters,
-    find_matches,
-    match_one,
-    record_fingerprint,
-)
+from .fingerprint import record_fingerprint
+from .matching import clusters, find_matches, match_one
+from .records import CLASH, DUPLICATE, ActivityRecord, Match, Policy, SlotRecord
 
-_KM_PER_MILE = 1.609344
 # Up to this many ids, later queries take them as a list: cheaper than repeating the filter.
 _ID_LIST_LIMIT = 5000
 
 
-def duplicate_policy() -> Policy:
+def policy_from_settings() -> Policy:
     """The overlap policy from settings (DUPLICATE_*)."""
     return Policy(
         concept_threshold=settings.DUPLICATE_CONCEPT_THRESHOLD,
@@ -54,7 +45,7 @@ def duplicate_policy() -> Policy:
 # --------------------------------------------------------------------------- records
 
 
-def activity_records(
+def activity_record_list(
     *, activities: QuerySet[ActivityPage], today: date | None = None
 ) -> list[ActivityRecord]:
     """The activities as scorer records, in four queries. Slots that have ended are left out."""
@@ -80,7 +71,7 @@ def activity_records(
         )
     )
     chosen = [row["pk"] for row in rows] if len(rows) <= _ID_LIST_LIMIT else activities.values("pk")
-    slots: dict[int, list[Slot]] = defaultdict(list)
+    slots: dict[int, list[SlotRecord]] = defaultdict(list)
     for row in (
         Schedule.objects.filter(activity__in=chosen)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
@@ -89,7 +80,7 @@ def activity_records(
             "activity_id", "weekday", "start_time", "end_time", "frequency", "first_date", "ends_on"
         )
     ):
-        slots[row[0]].append(Slot(*row[1:]))
+        slots[row[0]].append(SlotRecord(*row[1:]))
     categories: dict[int, list[str]] = defaultdict(list)
     for page_id, name in (
         ActivityPage.categories.through.objects.filter(activitypage__in=chosen)
@@ -141,7 +132,7 @@ def _provider_of(page: ActivityPage, parent: ProviderPage | None) -> ProviderPag
     return None
 
 
-def page_record(
+def activity_record_page(
     *,
     page: ActivityPage,
     categories: Iterable | None = None,
@@ -162,18 +153,18 @@ def page_record(
     for schedule in schedules:
         if None in (schedule.first_date, schedule.start_time, schedule.end_time):
             continue
-        # Derived fields are not filled on unsaved slots: derive them here.
-        ends_on = recurrence.series_end(schedule.rule)
-        if ends_on is not None and ends_on < today:
+        # Unsaved slots (a draft's, a submitted form's) have no derived fields yet.
+        schedule.derive()
+        if schedule.ends_on is not None and schedule.ends_on < today:
             continue
         slots.append(
-            Slot(
-                weekday=schedule.first_date.weekday(),
+            SlotRecord(
+                weekday=schedule.weekday,
                 start=schedule.start_time,
                 end=schedule.end_time,
                 frequency=schedule.frequency,
                 first_date=schedule.first_date,
-                ends_on=ends_on,
+                ends_on=schedule.ends_on,
             )
         )
     provider = _provider_of(page, parent)
@@ -202,19 +193,14 @@ def page_record(
     )
 
 
-def candidate_activities(
+def activity_list_candidates(
     *, record: ActivityRecord, policy: Policy, today: date | None = None
 ) -> QuerySet[ActivityPage]:
     """Current activities of other providers that could pair with the record: in a bounding
     box around its venue, at the same venue or postcode, or (if it is online) online."""
     near = Q(pk__in=[])
     if record.point is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(
-            record.point, policy.nearby_km * 1.02 / _KM_PER_MILE
-        )
-        near |= Q(
-            venue__latitude__range=(min_lat, max_lat), venue__longitude__range=(min_lon, max_lon)
-        )
+        near |= in_box(record.point, policy.nearby_km * 1.02 / KM_PER_MILE)
     if record.venue_key is not None:
         near |= Q(venue_id=record.venue_key)
     if record.postcode:
@@ -268,7 +254,19 @@ def _decisions(pairs: set[tuple[int, int] | None]) -> dict[tuple[int, int], Dupl
     }
 
 
-def findings_from_matches(matches: Iterable[Match]) -> list[Finding]:
+def decision_list(*, provider_ids: set[int] | None = None) -> list[DuplicateDecision]:
+    """Recorded decisions, newest first: about pairs involving ``provider_ids`` (None: all)."""
+    decisions = DuplicateDecision.objects.select_related(
+        "activity_a", "activity_b", "activity_a__provider", "activity_b__provider", "decided_by"
+    ).order_by("-decided_at")
+    if provider_ids is not None:
+        decisions = decisions.filter(
+            Q(activity_a__provider__in=provider_ids) | Q(activity_b__provider__in=provider_ids)
+        )
+    return list(decisions)
+
+
+def _findings(matches: Iterable[Match]) -> list[Finding]:
     """Attach decisions; drop pairs marked "not a duplicate" that have not changed since."""
     findings = [Finding(match=m) for m in matches]
     decisions = _decisions({f.pair for f in findings})
@@ -291,25 +289,25 @@ def findings_from_matches(matches: Iterable[Match]) -> list[Finding]:
     return kept
 
 
-def city_findings(*, today: date | None = None) -> list[Finding]:
+def finding_list_city(*, today: date | None = None) -> list[Finding]:
     """Every current cross-provider duplicate and clash, clashes first, then by score."""
-    records = activity_records(activities=activity_list_current(today=today), today=today)
-    return findings_from_matches(find_matches(records, policy=duplicate_policy()))
+    records = activity_record_list(activities=activity_list_current(today=today), today=today)
+    return _findings(find_matches(records, policy=policy_from_settings()))
 
 
-def page_findings(
+def finding_list_page(
     *, record: ActivityRecord, today: date | None = None, limit: int | None = None
 ) -> tuple[list[Finding], int]:
     """Other providers' activities like this one, nearby: (the first `limit`, how many)."""
-    policy = duplicate_policy()
-    candidates = activity_records(
-        activities=candidate_activities(record=record, policy=policy, today=today), today=today
+    policy = policy_from_settings()
+    candidates = activity_record_list(
+        activities=activity_list_candidates(record=record, policy=policy, today=today), today=today
     )
-    findings = findings_from_matches(match_one(record, candidates, policy=policy))
+    findings = _findings(match_one(record, candidates, policy=policy))
     return (findings[:limit] if limit else findings), len(findings)
 
 
-# --------------------------------------------------------------------------- the city report
+# --------------------------------------------------------------------------- the city overview
 
 
 @dataclass
@@ -321,11 +319,13 @@ class Cluster:
 
     @property
     def kind(self) -> str:
-        return CLASH if any(f.match.kind == CLASH for f in self.findings) else "duplicate"
+        return CLASH if any(f.match.kind == CLASH for f in self.findings) else DUPLICATE
 
 
 @dataclass
-class DuplicateReport:
+class DuplicateOverview:
+    """The city's duplicates and clashes, grouped, with the choices its filters offer."""
+
     clusters: list[Cluster]
     findings: list[Finding]
     providers: list[tuple[int, str]] = field(default_factory=list)
@@ -368,15 +368,15 @@ def _clusters(findings: list[Finding]) -> list[Cluster]:
     return result
 
 
-def duplicate_report(
+def duplicate_overview(
     *, provider_ids: set[int] | None = None, today: date | None = None
-) -> DuplicateReport:
+) -> DuplicateOverview:
     """Every current duplicate and clash across the city, grouped into clusters (one scan).
 
     ``provider_ids`` limits it to pairs involving those providers (what an editor may see);
-    None means everything (city admins). The filter choices list what is in the report.
+    None means everything (city admins). The filter choices list what is in the overview.
     """
-    findings = city_findings(today=today)
+    findings = finding_list_city(today=today)
     if provider_ids is not None:
         findings = [
             f
@@ -390,7 +390,7 @@ def duplicate_report(
                 areas[record.key] = _area(record)
         finding.areas = (areas[finding.match.a.key], areas[finding.match.b.key])
     records = [r for f in findings for r in (f.match.a, f.match.b)]
-    return DuplicateReport(
+    return DuplicateOverview(
         clusters=_clusters(findings),
         findings=findings,
         providers=sorted(
@@ -401,10 +401,14 @@ def duplicate_report(
     )
 
 
-def duplicate_report_filter(
-    report: DuplicateReport, *, provider: int | None = None, area: str = "", category: str = ""
-) -> DuplicateReport:
-    """The report narrowed: a pair stays if either activity matches each filter given."""
+def duplicate_overview_filter(
+    *,
+    overview: DuplicateOverview,
+    provider: int | None = None,
+    area: str = "",
+    category: str = "",
+) -> DuplicateOverview:
+    """The overview narrowed: a pair stays if either activity matches each filter given."""
 
     def wanted(finding: Finding) -> bool:
         pair = (finding.match.a, finding.match.b)
@@ -414,11 +418,11 @@ def duplicate_report_filter(
             return False
         return not (category and all(category not in r.categories for r in pair))
 
-    findings = [f for f in report.findings if wanted(f)]
-    return DuplicateReport(
+    findings = [f for f in overview.findings if wanted(f)]
+    return DuplicateOverview(
         clusters=_clusters(findings),
         findings=findings,
-        providers=report.providers,
-        areas=report.areas,
-        categories=report.categories,
+        providers=overview.providers,
+        areas=overview.areas,
+        categories=overview.categories,
     )

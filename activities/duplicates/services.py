@@ -7,32 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from directory.services import CITY_ADMINS
+from directory.permissions import may_decide_duplicate
 
 from ..models import ActivityPage, DuplicateDecision
-from .scoring import record_fingerprint
-from .selectors import activity_records
-
-
-def sees_all_duplicates(user) -> bool:
-    """Superusers, city admins and anyone given "view duplicate decision" (a commissioner)."""
-    return bool(
-        user.is_active
-        and (
-            user.is_superuser
-            or user.groups.filter(name=CITY_ADMINS).exists()
-            or user.has_perm("activities.view_duplicatedecision")
-        )
-    )
-
-
-def may_decide(*, user, first: ActivityPage, second: ActivityPage) -> bool:
-    """City admins decide any pair; a provider's editors decide pairs with their own activity."""
-    if not user.is_active:
-        return False
-    if user.is_superuser or user.groups.filter(name=CITY_ADMINS).exists():
-        return True
-    return any(page.permissions_for_user(user).can_edit() for page in (first, second))
+from .fingerprint import record_fingerprint
+from .selectors import activity_record_list
 
 
 @transaction.atomic
@@ -53,12 +32,14 @@ def duplicate_decision_record(
         raise ValidationError("A pair needs two different activities.")
     if status not in DuplicateDecision.Status.values:
         raise ValidationError(f"Unknown decision “{status}”.")
-    if not may_decide(user=user, first=first, second=second):
+    if not may_decide_duplicate(user, first, second):
         raise PermissionDenied
     low, high = sorted((first, second), key=lambda page: page.pk)
     records = {
         r.key: r
-        for r in activity_records(activities=ActivityPage.objects.filter(pk__in=[low.pk, high.pk]))
+        for r in activity_record_list(
+            activities=ActivityPage.objects.filter(pk__in=[low.pk, high.pk])
+        )
     }
     decision, _ = DuplicateDecision.objects.update_or_create(
         activity_a=low,

@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 from itertools import combinations
 from pathlib import Path
 
-from activities.duplicates import ActivityRecord, Slot
+from activities.duplicates import ActivityRecord, SlotRecord
 from activities.recurrence import Rule, series_end
 from venues.geo import locate_postcode
 
@@ -34,7 +34,7 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def _slot(text: str) -> Slot:
+def _slot(text: str) -> SlotRecord:
     day, times, *options = text.split()
     start, end = (time.fromisoformat(t) for t in times.split("-"))
     frequency = "weekly"
@@ -52,7 +52,7 @@ def _slot(text: str) -> Slot:
     rule = Rule(
         frequency=frequency, first_date=first, start_time=start, end_time=end, sessions=sessions
     )
-    return Slot(weekday, start, end, frequency, first, series_end(rule))
+    return SlotRecord(weekday, start, end, frequency, first, series_end(rule))
 
 
 def load() -> Gold:

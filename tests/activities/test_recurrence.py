@@ -11,10 +11,12 @@ from activities.recurrence import (
     Rule,
     RuleError,
     describe_rule,
+    meets_on,
     monthly_week,
     next_occurrence,
     occurrences,
     series_end,
+    share_a_date,
     validate_rule,
 )
 
@@ -844,3 +846,96 @@ def test_monthly_week_day_of_month_gives_week(day, expected):
 def test_describe_rule_gives_plain_english(rule, expected):
     # Act / Assert
     assert describe_rule(rule) == expected
+
+
+# --------------------------------------------------------------------------- comparing series
+
+# A spread of series on Tuesdays (plus one Wednesday) for checking the comparisons against the
+# day-by-day walk: every frequency, courses, last dates, and a monthly one on a fifth Tuesday.
+SERIES = {
+    "weekly": weekly(),
+    "weekly-6": weekly(sessions=6),
+    "weekly-later-4": weekly(TUESDAY + timedelta(weeks=6), sessions=4),
+    "weekly-one-session": weekly(date(2026, 3, 10), sessions=1),
+    "weekly-until": weekly(last_date=date(2026, 4, 20)),
+    "fortnightly": Rule("fortnightly", TUESDAY, time(10, 0), time(12, 0)),
+    "fortnightly-other-week": Rule("fortnightly", date(2026, 3, 10), time(10, 0), time(12, 0)),
+    "fortnightly-4": Rule("fortnightly", date(2026, 3, 17), time(10, 0), time(12, 0), sessions=4),
+    "monthly-first": Rule("monthly", TUESDAY, time(10, 0), time(12, 0)),
+    "monthly-second": Rule("monthly", date(2026, 3, 10), time(10, 0), time(12, 0)),
+    "monthly-fourth": Rule("monthly", date(2026, 3, 24), time(10, 0), time(12, 0), sessions=8),
+    "monthly-last": Rule("monthly", date(2026, 3, 31), time(10, 0), time(12, 0)),
+    "once": Rule("once", date(2026, 4, 14), time(10, 0), time(12, 0)),
+    "once-fifth": Rule("once", date(2026, 6, 30), time(10, 0), time(12, 0)),
+    "once-wednesday": Rule("once", WEDNESDAY, time(10, 0), time(12, 0)),
+}
+# Two years of each series' dates, found by the walk (which shares no code with recurrence).
+WALKED = {
+    name: {d for d in walk(rule, 110) if d <= TUESDAY + timedelta(days=730)}
+    for name, rule in SERIES.items()
+}
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_meets_on_agrees_with_a_day_by_day_walk(name):
+    # Arrange
+    rule = SERIES[name]
+    days = [TUESDAY - timedelta(days=7) + timedelta(days=n) for n in range(700)]
+
+    # Act
+    met = {day for day in days if meets_on(rule, day)}
+
+    # Assert
+    assert met == {day for day in WALKED[name] if day in days}
+
+
+def test_meets_on_last_weekday_of_a_month_with_four():
+    # Arrange: the first session is on the fifth Tuesday of March 2026; April has four.
+    rule = SERIES["monthly-last"]
+
+    # Act / Assert
+    assert (meets_on(rule, date(2026, 4, 28)), meets_on(rule, date(2026, 4, 21))) == (True, False)
+
+
+def test_meets_on_counts_a_cancelled_date_and_not_one_past_the_last():
+    # Arrange
+    rule = weekly(sessions=2)
+
+    # Act / Assert
+    assert [meets_on(rule, TUESDAY + timedelta(weeks=n)) for n in range(3)] == [True, True, False]
+
+
+@pytest.mark.parametrize("second", SERIES)
+@pytest.mark.parametrize("first", SERIES)
+def test_share_a_date_agrees_with_the_walked_dates(first, second):
+    # Act
+    shared = share_a_date(SERIES[first], SERIES[second])
+
+    # Assert
+    assert shared == bool(WALKED[first] & WALKED[second])
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("fortnightly", "fortnightly-other-week", False),
+        ("fortnightly", "fortnightly-4", True),
+        ("monthly-first", "monthly-second", False),
+        ("monthly-fourth", "monthly-last", True),
+        ("weekly-one-session", "fortnightly", False),
+        ("weekly-one-session", "fortnightly-other-week", True),
+        ("weekly-6", "weekly-later-4", False),
+        ("once", "fortnightly", True),
+        ("once", "fortnightly-other-week", False),
+        ("once-wednesday", "weekly", False),
+    ],
+)
+def test_share_a_date_named_cases(first, second, expected):
+    # Act / Assert
+    assert (
+        share_a_date(SERIES[first], SERIES[second]),
+        share_a_date(SERIES[second], SERIES[first]),
+    ) == (
+        expected,
+        expected,
+    )

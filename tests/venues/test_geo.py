@@ -231,6 +231,23 @@ def test_approx_distance_km_lime_street_to_belle_vale_matches_haversine():
     assert abs(km - LIME_STREET_TO_BELLE_VALE_KM) / LIME_STREET_TO_BELLE_VALE_KM < 0.005
 
 
+def test_approx_distance_km_agrees_with_geopy_within_a_metre_up_to_5_km():
+    # Every venue of the duplicates' labelled set (real Merseyside postcodes).
+    with (REPO / "bench" / "duplicates_eval" / "venues.csv").open(encoding="utf-8") as file:
+        postcodes = {row["postcode"] for row in csv.DictReader(file) if row["postcode"]}
+    points = sorted({locate_postcode(postcode).point for postcode in postcodes})
+
+    compared = 0
+    for first in points:
+        for second in points:
+            km = geodesic(first, second).km
+            if 0 < km <= 5:
+                assert abs(approx_distance_km(first, second) - km) < 0.001, (first, second)
+                compared += 1
+
+    assert compared >= 20
+
+
 def test_distance_miles_same_point_is_zero():
     assert distance_miles(LIME_STREET, LIME_STREET) == 0.0
 

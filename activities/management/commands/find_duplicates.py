@@ -5,7 +5,7 @@ import textwrap
 
 from django.core.management.base import BaseCommand
 
-from activities.duplicates.selectors import Finding, city_findings
+from activities.duplicates.selectors import Finding, finding_list_city
 
 
 def finding_json(finding: Finding) -> dict:
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        findings = city_findings()
+        findings = finding_list_city()
         if options["json"]:
             self.stdout.write(
                 json.dumps([finding_json(f) for f in findings], indent=2, ensure_ascii=False)

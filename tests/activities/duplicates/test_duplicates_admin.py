@@ -13,7 +13,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from activities.duplicates.selectors import city_findings, page_findings, page_record
+from activities.duplicates.selectors import (
+    activity_record_page,
+    finding_list_city,
+    finding_list_page,
+)
 from activities.duplicates.services import duplicate_decision_record
 from activities.models import ActivityPage, DuplicateDecision, Schedule
 from directory.services import CITY_ADMINS, provider_editor_add
@@ -193,20 +197,20 @@ KNIT_PAIR = frozenset({"RT-KNIT", "IM-KNIT"})
 # --- the scan through the ORM ---------------------------------------------------------------
 
 
-def test_city_findings_finds_planted_pairs_and_not_women_vs_men(world):
-    findings = city_findings()
+def test_finding_list_city_finds_planted_pairs_and_not_women_vs_men(world):
+    findings = finding_list_city()
 
     assert pairs_of(findings) == {CLASH_PAIR, KNIT_PAIR}
     kinds = {frozenset((f.match.a.ref, f.match.b.ref)): f.match.kind for f in findings}
     assert (kinds[CLASH_PAIR], kinds[KNIT_PAIR]) == ("clash", "duplicate")
 
 
-def test_page_findings_query_count_does_not_grow_with_candidates(
+def test_finding_list_page_query_count_does_not_grow_with_candidates(
     world, today, django_assert_num_queries
 ):
-    record = page_record(page=world["pages"]["LR-UALM"])
+    record = activity_record_page(page=world["pages"]["LR-UALM"])
     with django_assert_num_queries(5) as few:
-        page_findings(record=record)
+        finding_list_page(record=record)
     for n in range(8):
         page = ActivityFactory(
             parent=ProviderFactory(title=f"Extra {n}"),
@@ -219,7 +223,7 @@ def test_page_findings_query_count_does_not_grow_with_candidates(
         ScheduleFactory(activity=page, first_date=last_weekday(today, 4))
 
     with django_assert_num_queries(len(few.captured_queries)):
-        findings, total = page_findings(record=record)
+        findings, total = finding_list_page(record=record)
 
     assert total == 9
 
@@ -361,13 +365,13 @@ def test_not_duplicate_decision_suppresses_pair_until_material_change(world, cit
         user=city_admin,
     )
 
-    assert pairs_of(city_findings()) == {CLASH_PAIR}
+    assert pairs_of(finding_list_city()) == {CLASH_PAIR}
 
     ActivityPage.objects.filter(pk=pages["IM-KNIT"].pk).update(description="Reworded text.")
-    assert pairs_of(city_findings()) == {CLASH_PAIR}
+    assert pairs_of(finding_list_city()) == {CLASH_PAIR}
 
     Schedule.objects.filter(activity=pages["IM-KNIT"]).update(start_time=time(14, 0))
-    findings = city_findings()
+    findings = finding_list_city()
     assert pairs_of(findings) == {CLASH_PAIR, KNIT_PAIR}
     reopened = [f for f in findings if pairs_of([f]) == {KNIT_PAIR}][0]
     assert (reopened.reopened, reopened.decision.note) == (
@@ -385,7 +389,7 @@ def test_confirmed_decision_keeps_pair_and_marks_it(world, city_admin):
         user=city_admin,
     )
 
-    findings = {frozenset((f.match.a.ref, f.match.b.ref)): f for f in city_findings()}
+    findings = {frozenset((f.match.a.ref, f.match.b.ref)): f for f in finding_list_city()}
 
     assert (findings[CLASH_PAIR].confirmed, findings[KNIT_PAIR].confirmed) == (True, False)
     decision = DuplicateDecision.objects.get()
@@ -544,6 +548,45 @@ def test_editor_of_provider_in_decision_sees_it(client, world, city_admin):
 
     assert response.context["decisions"] == [decision]
     assert report_pairs(response) == {KNIT_PAIR}
+
+
+def decide_links(response) -> dict[frozenset[str], str | None]:
+    return {
+        frozenset((pair["finding"].match.a.ref, pair["finding"].match.b.ref)): pair["decide_url"]
+        for cluster in response.context["clusters"]
+        for pair in cluster["pairs"]
+    }
+
+
+def test_report_offers_decide_links_only_to_those_who_may_decide(client, world, city_admin):
+    pages = world["pages"]
+    commissioner = get_user_model().objects.create_user("cam", "c@example.org", "pw-123456789")
+    commissioner.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="view_duplicatedecision"),
+    )
+    client.force_login(commissioner)
+    seen_by_commissioner = decide_links(client.get(reverse("duplicates_report")))
+    client.force_login(city_admin)
+
+    seen_by_city_admin = decide_links(client.get(reverse("duplicates_report")))
+
+    assert seen_by_commissioner == {CLASH_PAIR: None, KNIT_PAIR: None}
+    low, high = sorted((pages["RT-KNIT"].pk, pages["IM-KNIT"].pk))
+    assert seen_by_city_admin[KNIT_PAIR].startswith(
+        reverse("duplicates_decide", args=[low, high]) + "?next="
+    )
+    assert seen_by_city_admin[CLASH_PAIR] is not None
+
+
+def test_edit_view_offers_editor_a_decision_about_own_activity(client, world):
+    pages = world["pages"]
+    client, _ = editor_client(client, world["providers"]["rt"], "rita")
+
+    response = client.get(reverse("wagtailadmin_pages:edit", args=[pages["RT-KNIT"].pk]))
+
+    decide_url = reverse("duplicates_decide", args=[pages["RT-KNIT"].pk, pages["IM-KNIT"].pk])
+    assert f'href="{decide_url}?next=' in panel_html(response)
 
 
 def test_report_refuses_user_with_no_provider(client, world):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from activities.duplicates.selectors import city_findings
+from activities.duplicates.selectors import finding_list_city
 from activities.models import ActivityPage
 
 PASSWORD = "demo-Passw0rd-for-duplicates"
@@ -27,7 +27,7 @@ def demo_loaded(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def findings(demo_loaded, db):
-    return {frozenset((f.match.a.ref, f.match.b.ref)): f.match for f in city_findings()}
+    return {frozenset((f.match.a.ref, f.match.b.ref)): f.match for f in finding_list_city()}
 
 
 def test_demo_anxiety_courses_at_millennium_centre_clash(findings):

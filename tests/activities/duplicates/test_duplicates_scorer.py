@@ -6,24 +6,26 @@ from datetime import date, time
 
 import pytest
 from geopy.distance import geodesic
+from rapidfuzz import fuzz
 
 from activities.duplicates import (
     CLASH,
+    DEFAULT_POLICY,
     DUPLICATE,
     ActivityRecord,
     BlockingIndex,
     Policy,
-    Slot,
+    SlotRecord,
     clusters,
-    compare,
-    distance_km,
     find_matches,
     lexicon,
     match_one,
+    normalise_text,
     record_fingerprint,
-    title_likeness,
 )
-from activities.duplicates.scoring import _words as _words  # the scorer's own tokeniser
+from activities.duplicates.records import FEATURES
+from activities.duplicates.scoring import WEIGHTS
+from activities.duplicates.text import words_of
 from bench.duplicates_eval.loader import load
 
 # Real postcode points: Joseph Lappin Centre (L13 3DL) and Old Swan Library (L13 5XG), 0.36 km
@@ -36,7 +38,7 @@ MONDAY = date(2027, 1, 4)
 
 def slot(weekday=1, start="10:00", end="12:00", frequency="weekly", week=0, ends_on=None):
     first = date.fromordinal(MONDAY.toordinal() + weekday + 7 * week)
-    return Slot(
+    return SlotRecord(
         weekday, time.fromisoformat(start), time.fromisoformat(end), frequency, first, ends_on
     )
 
@@ -61,6 +63,12 @@ def record(key, provider="Roots", **fields) -> ActivityRecord:
     return ActivityRecord(key=key, **defaults)
 
 
+def pair(a, b, *, policy=DEFAULT_POLICY):
+    """The pair as the single check for `a` reports it, or None if it is neither."""
+    matches = match_one(a, [b], policy=policy)
+    return matches[0] if matches else None
+
+
 def at(point, venue_key, name, postcode="L13 5XG"):
     return {
         "latitude": point[0],
@@ -74,11 +82,11 @@ def at(point, venue_key, name, postcode="L13 5XG"):
 # --- reasons are literally true ---------------------------------------------------------
 
 
-def test_compare_same_venue_same_time_is_clash_with_true_reasons():
+def test_match_one_same_venue_same_time_is_clash_with_true_reasons():
     a = record(1, title="Overcoming Anxiety and Depression")
     b = record(2, provider="Life Rooms", slots=(slot(start="10:30", end="12:30"),))
 
-    match = compare(a, b)
+    match = pair(a, b)
 
     assert match.kind == CLASH
     assert match.reasons[:2] == (
@@ -89,7 +97,7 @@ def test_compare_same_venue_same_time_is_clash_with_true_reasons():
     assert "both listed under Anxiety and low mood and Mental health courses" in match.reasons
 
 
-def test_compare_distance_reason_is_the_geodesic_distance_and_both_venues():
+def test_match_one_distance_reason_is_the_geodesic_distance_and_both_venues():
     a = record(1, title="Knit and Natter", categories=("Knitting and crochet",))
     b = record(
         2,
@@ -100,7 +108,7 @@ def test_compare_distance_reason_is_the_geodesic_distance_and_both_venues():
         **at(OLD_SWAN, 2, "Old Swan Library"),
     )
 
-    match = compare(a, b)
+    match = pair(a, b)
 
     km = geodesic(LAPPIN, OLD_SWAN).km
     assert match.reasons[0] == (f"{km:.1f} km apart: Joseph Lappin Centre and Old Swan Library")
@@ -109,7 +117,7 @@ def test_compare_distance_reason_is_the_geodesic_distance_and_both_venues():
     assert match.differences == ("different days: Tuesday vs Monday",)
 
 
-def test_compare_title_reason_quotes_title_likeness():
+def test_match_one_title_reason_quotes_title_likeness():
     a = record(1, title="Walk and Talk, Sefton Park", categories=("Walking",), kind="group")
     b = record(
         2,
@@ -120,9 +128,10 @@ def test_compare_title_reason_quotes_title_likeness():
         slots=(slot(weekday=4),),
     )
 
-    match = compare(a, b)
+    match = pair(a, b)
 
-    likeness = title_likeness(a.title, b.title)
+    # How alike the titles read, word order aside, as rapidfuzz says.
+    likeness = round(fuzz.token_sort_ratio(normalise_text(a.title), normalise_text(b.title)))
     assert 70 <= likeness < 100
     assert f"similar titles ({likeness}% alike)" in match.reasons
     assert "both about walking" in match.reasons
@@ -140,7 +149,7 @@ def test_find_matches_concept_reasons_name_words_both_texts_use():
                 concept_words = set(lexicon.CONCEPTS[concept][1])
                 for side in (match.a, match.b):
                     # the words as written, after joining phrases such as "low mood"
-                    assert concept_words & set(_words(f"{side.title} {side.description}"))
+                    assert concept_words & set(words_of(f"{side.title} {side.description}"))
                 checked += 1
     assert checked >= 20
 
@@ -170,21 +179,21 @@ def test_find_matches_every_reason_and_difference_is_checkable_on_eval_set():
 # --- policy gates -----------------------------------------------------------------------
 
 
-def test_compare_women_only_and_mens_group_never_match():
+def test_match_one_women_only_and_mens_group_never_match():
     common = {"title": "Wellbeing Group", "kind": "group", "categories": ("Peer support",)}
     women = record(1, audiences=("women",), restrictions=frozenset({"women"}), **common)
     men = record(2, provider="MSH", audiences=("men",), restrictions=frozenset({"men"}), **common)
 
-    assert compare(women, men) is None
+    assert pair(women, men) is None
 
 
-def test_compare_titles_alone_say_women_and_men():
+def test_match_one_titles_alone_say_women_and_men():
     women = record(1, title="Women's Walking Group", kind="group", categories=("Walking",))
     men = record(
         2, provider="PPN", title="Men's Walking Group", kind="group", categories=("Walking",)
     )
 
-    assert compare(women, men) is None
+    assert pair(women, men) is None
 
 
 def test_find_matches_women_and_men_never_pair_in_eval_set():
@@ -200,39 +209,39 @@ def test_find_matches_women_and_men_never_pair_in_eval_set():
     assert [pair for pair in hard_negatives if frozenset(pair) in found] == []
 
 
-def test_compare_course_and_peer_group_on_same_topic_do_not_match():
+def test_match_one_course_and_peer_group_on_same_topic_do_not_match():
     course = record(1)
     group = record(2, provider="PPN", title="Anxiety Peer Support Group", kind="group")
 
-    assert compare(course, group) is None
+    assert pair(course, group) is None
 
 
-def test_compare_same_title_far_apart_does_not_match():
+def test_match_one_same_title_far_apart_does_not_match():
     a = record(1)
     b = record(2, provider="Life Rooms", **at(BELLE_VALE, 3, "Millennium Centre", "L25 2RG"))
 
-    assert compare(a, b) is None
+    assert pair(a, b) is None
 
 
-def test_compare_online_and_in_person_do_not_match():
+def test_match_one_online_and_in_person_do_not_match():
     online = record(2, provider="PSS", online=True, venue_key=None, latitude=None, longitude=None)
 
-    assert compare(record(1), online) is None
+    assert pair(record(1), online) is None
 
 
-def test_compare_both_online_same_time_is_clash():
+def test_match_one_both_online_same_time_is_clash():
     kw = {"online": True, "venue_key": None, "latitude": None, "longitude": None, "postcode": ""}
 
-    match = compare(record(1, **kw), record(2, provider="PSS", **kw))
+    match = pair(record(1, **kw), record(2, provider="PSS", **kw))
 
     assert (match.kind, match.reasons[0]) == (CLASH, "both online")
 
 
-def test_compare_same_time_beyond_clash_distance_is_duplicate_with_difference():
+def test_match_one_same_time_beyond_clash_distance_is_duplicate_with_difference():
     near = (LAPPIN[0] + 0.0162, LAPPIN[1])  # about 1.8 km north
     b = record(2, provider="PSS", **at(near, 9, "Another Hall", "L13 1AA"))
 
-    match = compare(record(1), b, policy=Policy(clash_km=1.5))
+    match = pair(record(1), b, policy=Policy(clash_km=1.5))
 
     km = geodesic(LAPPIN, near).km
     assert 1.5 < km < 2.0
@@ -240,20 +249,20 @@ def test_compare_same_time_beyond_clash_distance_is_duplicate_with_difference():
     assert match.differences == (f"same time on Tuesday, {km:.1f} km apart",)
 
 
-def test_compare_alternate_fortnights_are_not_a_clash():
+def test_match_one_alternate_fortnights_are_not_a_clash():
     a = record(1, slots=(slot(frequency="fortnightly"),))
     b = record(2, provider="PSS", slots=(slot(frequency="fortnightly", week=1),))
 
-    match = compare(a, b)
+    match = pair(a, b)
 
     assert match.kind == DUPLICATE
     assert match.differences == ("both on Tuesday, but never on the same date",)
 
 
-def test_compare_same_day_far_apart_in_time_is_duplicate_not_clash():
+def test_match_one_same_day_far_apart_in_time_is_duplicate_not_clash():
     b = record(2, provider="PSS", slots=(slot(start="18:00", end="19:30"),))
 
-    match = compare(record(1), b)
+    match = pair(record(1), b)
 
     assert match.kind == DUPLICATE
     assert match.differences == (
@@ -261,11 +270,11 @@ def test_compare_same_day_far_apart_in_time_is_duplicate_not_clash():
     )
 
 
-def test_compare_same_provider_is_not_reported():
-    assert compare(record(1), record(2)) is None
+def test_match_one_same_provider_is_not_reported():
+    assert pair(record(1), record(2)) is None
 
 
-def test_compare_different_topics_same_room_and_time_do_not_match():
+def test_match_one_different_topics_same_room_and_time_do_not_match():
     digital = record(
         2,
         provider="BCT",
@@ -276,54 +285,54 @@ def test_compare_different_topics_same_room_and_time_do_not_match():
     )
     art = dataclasses.replace(digital, key=3, title="Art Group", kind="course", categories=("Art",))
 
-    assert (compare(record(1), digital), compare(record(1), art)) == (None, None)
+    assert (pair(record(1), digital), pair(record(1), art)) == (None, None)
 
 
 # --- bad input ------------------------------------------------------------------------
 
 
-def test_compare_no_venue_and_not_online_is_never_a_match():
+def test_match_one_no_venue_and_not_online_is_never_a_match():
     nowhere = record(2, provider="PSS", venue_key=None, latitude=None, longitude=None, postcode="")
 
-    assert compare(record(1), nowhere) is None
-    assert compare(nowhere, nowhere.__class__(key=3, provider_key="X")) is None
+    assert pair(record(1), nowhere) is None
+    assert pair(nowhere, nowhere.__class__(key=3, provider_key="X")) is None
 
 
-def test_compare_missing_description_scores_on_title_and_categories():
+def test_match_one_missing_description_scores_on_title_and_categories():
     b = record(2, provider="PSS", description="", slots=(slot(weekday=3),))
 
-    match = compare(record(1, description=""), b)
+    match = pair(record(1, description=""), b)
 
     assert match.kind == DUPLICATE
     assert match.features["description"] == 0.0
     assert "similar descriptions" not in match.reasons
 
 
-def test_compare_venue_without_coordinates_matches_only_the_same_venue():
+def test_match_one_venue_without_coordinates_matches_only_the_same_venue():
     hall = {"latitude": None, "longitude": None, "postcode": "", "venue_name": "St Saviour's Hall"}
     a = record(1, **{**hall, "venue_key": 7})
     same = record(2, provider="PSS", **{**hall, "venue_key": 7}, slots=(slot(weekday=4),))
     other = record(3, provider="PSS", **{**hall, "venue_key": 8}, slots=(slot(weekday=4),))
 
-    assert compare(a, same).reasons[0] == "same venue: St Saviour's Hall"
-    assert compare(a, other) is None
+    assert pair(a, same).reasons[0] == "same venue: St Saviour's Hall"
+    assert pair(a, other) is None
 
 
-def test_compare_empty_records_do_not_crash():
+def test_match_one_empty_records_do_not_crash():
     empty = ActivityRecord(key=1, provider_key="A")
     other = ActivityRecord(key=2, provider_key="B", title="Walk")
 
-    assert (compare(empty, other), find_matches([empty, other]), match_one(empty, [])) == (
+    assert (pair(empty, other), find_matches([empty, other]), match_one(empty, [])) == (
         None,
         [],
         [],
     )
 
 
-def test_compare_activity_without_slots_is_duplicate_not_clash():
+def test_match_one_activity_without_slots_is_duplicate_not_clash():
     b = record(2, provider="PSS", slots=())
 
-    match = compare(record(1), b)
+    match = pair(record(1), b)
 
     assert (match.kind, match.differences) == (DUPLICATE, ("one of them has no regular time",))
 
@@ -402,16 +411,5 @@ def test_find_matches_precision_and_recall_on_eval_set_at_least_0_9():
     assert all(found[pair] == gold.labels[pair] for pair in true_positives)
 
 
-def test_distance_km_agrees_with_geopy_within_a_metre_up_to_5_km():
-    gold = load()
-    points = sorted({r.point for r in gold.records if r.point})
-
-    compared = 0
-    for first in points:
-        for second in points:
-            km = geodesic(first, second).km
-            if 0 < km <= 5:
-                assert abs(distance_km(first, second) - km) < 0.001, (first, second)
-                compared += 1
-
-    assert compared >= 20
+def test_weights_weigh_exactly_the_features_a_match_keeps():
+    assert tuple(WEIGHTS) == ("bias", *FEATURES)
