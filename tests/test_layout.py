@@ -23,9 +23,7 @@ THIN_PAGE_METHODS = {
     ("directory.models", "activities.selectors"),
     ("activities.models.activity", "activities.selectors"),
     ("activities.duplicates.panel", "activities.duplicates.selectors"),
-    ("activities.duplicates.panel", "activities.duplicates.services"),
     ("activities.duplicates.panel", "activities.models"),
-    ("activities.duplicates.panel", "directory.models"),
 }
 
 

@@ -14,7 +14,11 @@ from django.conf import settings
 from django.urls import reverse
 from wagtail.admin.panels import Panel
 
+from directory.models import ProviderPage
+from directory.permissions import duplicate_pairs_decidable
+
 from ..wording import slot_summary
+from .reasons import describe_place
 
 
 class SimilarActivitiesPanel(Panel):
@@ -44,19 +48,13 @@ class SimilarActivitiesPanel(Panel):
             ]
 
         def _parent(self):
-            from directory.models import ProviderPage  # noqa: PLC0415 -- imported by the model
-
             match = getattr(self.request, "resolver_match", None)
             parent_id = match.kwargs.get("parent_page_id") if match else None
             return ProviderPage.objects.filter(pk=parent_id).first() if parent_id else None
 
         def get_context_data(self, parent_context=None):
-            from directory.permissions import (  # noqa: PLC0415 -- imported by the model
-                duplicate_pairs_decidable,
-            )
-
+            # The model imports this panel: what imports the model back waits until here.
             from ..models import ActivityPage  # noqa: PLC0415 -- imported by the model
-            from .reasons import describe_place  # noqa: PLC0415 -- imported by the model
             from .selectors import (  # noqa: PLC0415 -- imported by the model
                 activity_record_page,
                 finding_list_page,
