@@ -72,8 +72,8 @@ def music(db):
 
 
 @pytest.fixture
-def provider(db):
-    return ProviderFactory(title="Mersey Minds")
+def provider(provider_a):
+    return provider_a  # Mersey Minds
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from tests.factories import (
     ScheduleFactory,
     VenueFactory,
 )
-from tests.support.admin_forms import PUBLISH, activity_form_data
+from tests.support.admin_forms import PUBLISH, activity_form_data, edit_url
 from venues.models import Venue
 
 DENIED = "Sorry, you do not have permission to access this area."
@@ -41,10 +41,6 @@ def last_message(response) -> str:
 def assert_denied(response):
     assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
     assert last_message(response) == DENIED
-
-
-def edit_url(page):
-    return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
 def provider_form_data(provider, **changes):

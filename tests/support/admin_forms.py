@@ -1,13 +1,20 @@
-"""What Wagtail's admin edit form posts for an activity page, for tests that make real edits."""
+"""Wagtail's page edit view and what its form posts for an activity, for tests of real edits."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from activities.models import ActivityPage, Cancellation, Schedule
 
 # Added to an edit form's data, the edit publishes instead of saving a draft.
 PUBLISH = {"action-publish": "action-publish"}
+
+
+def edit_url(page: Page) -> str:
+    """The admin's edit view of `page` (GET shows the form, POST saves or publishes)."""
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
 def slot_row(schedule: Schedule, **changes) -> dict:

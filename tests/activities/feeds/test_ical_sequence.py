@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from django.urls import reverse
 from icalendar import Calendar
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from activities.ical import schedule_uid
 from activities.models import ActivityPage, Schedule
 from tests.factories import ActivityFactory, CancellationFactory, ScheduleFactory
-from tests.support.admin_forms import PUBLISH, activity_form_data, slot_row
+from tests.support.admin_forms import PUBLISH, activity_form_data, edit_url, slot_row
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def group(db):
 
 
 def edit(client, activity, data):
-    response = client.post(reverse("wagtailadmin_pages:edit", args=[activity.pk]), data)
+    response = client.post(edit_url(activity), data)
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     return response
 

@@ -13,7 +13,7 @@ from activities.freshness.services import (
 )
 from activities.models import ActivityPage
 from tests.factories import ActivityFactory, ScheduleFactory
-from tests.support.admin_forms import PUBLISH, activity_form_data
+from tests.support.admin_forms import PUBLISH, activity_form_data, edit_url
 from tests.support.dates import long_date
 
 # For the services, which take `today`. The pages and the dashboard read the clock themselves,
@@ -181,14 +181,14 @@ def test_confirm_shows_in_the_editor_and_survives_a_publish_from_it(
     client.force_login(editor_a)
     client.post(reverse("freshness_confirm"), {"activity": [page.pk]})
 
-    edit = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    edit = client.get(edit_url(page))
     form = edit.context["form"]
 
     assert form["last_checked"].value() == today
     assert form["title"].value() == "A renamed in a draft"
     draft = ActivityPage.objects.get(pk=page.pk).get_latest_revision_as_object()
     data = activity_form_data(draft, last_checked=form["last_checked"].value().isoformat())
-    published = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data | PUBLISH)
+    published = client.post(edit_url(page), data | PUBLISH)
 
     assert published.status_code == 302
     live = ActivityPage.objects.get(pk=page.pk)
