@@ -51,10 +51,10 @@ def next_year() -> int:
 
 
 def early_next_year(weekday: int) -> date:
-    """The first `weekday` on or after 5 January next year (past the new-year holidays).
+    """The first `weekday` on or after 5 January next year, clear of the new-year holidays.
 
-    A series starting then has not started yet, so it is current (and in every feed) whenever
-    the tests run, and its first weeks are the same calendar weeks from one run to the next.
+    A series starting then has not started yet whenever the tests run, so the site lists it as
+    current and puts it in every feed.
     """
     return weekday_on_or_after(date(next_year(), 1, 5), weekday)
 
