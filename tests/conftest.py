@@ -1,11 +1,16 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from wagtail.models import Page
 
 from directory.models import HomePage, ProviderIndexPage
+from directory.permissions import CITY_ADMINS
+from directory.services import provider_editor_add
 from tests.factories import ProviderFactory
+from tests.support import dates
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +34,9 @@ def provider_index(db) -> ProviderIndexPage:
 
 @pytest.fixture
 def today() -> dt.date:
-    return dt.date.today()
+    """The site's today (Europe/London), for tests that go through HTTP; see tests.support.dates.
+    Tests of code that takes ``today=`` pass a fixed date instead."""
+    return dates.today()
 
 
 @pytest.fixture
@@ -46,3 +53,18 @@ def provider_a(db):
 @pytest.fixture
 def provider_b(db):
     return ProviderFactory(title="Bold Street Wellbeing")
+
+
+@pytest.fixture
+def editor_a(provider_a):
+    """Alice, an editor of provider A (in its editors group only)."""
+    user, _ = provider_editor_add(provider=provider_a, username="alice", email="a@example.org")
+    return user
+
+
+@pytest.fixture
+def city_admin(db):
+    """Carol, in the City admins group (rights over the whole directory), not a superuser."""
+    user = get_user_model().objects.create_user("carol", "carol@example.org", "pw-not-used")
+    user.groups.add(Group.objects.get(name=CITY_ADMINS))
+    return user

@@ -14,24 +14,16 @@ from tests.factories import (
     VenueFactory,
     VenueFeatureFactory,
 )
+from tests.support.dates import TUESDAY, next_weekday, short_date, weekday_long_date
 
 pytestmark = pytest.mark.django_db
 
 
-def next_weekday(weekday: int, *, after: dt.date) -> dt.date:
-    day = after + dt.timedelta(days=1)
-    while day.weekday() != weekday:
-        day += dt.timedelta(days=1)
-    return day
+# The page reads the clock itself, so tests of its dates count from the site's today (`today`).
 
 
-def long(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def test_activity_page_shows_next_dates_and_marks_cancelled_ones(client):
-    today = dt.date.today()
-    first = next_weekday(1, after=today)
+def test_activity_page_shows_next_dates_and_marks_cancelled_ones(client, today):
+    first = next_weekday(TUESDAY, after=today)
     activity = ActivityFactory(title="Art group")
     ScheduleFactory(
         activity=activity, first_date=first, start_time=dt.time(10, 30), end_time=dt.time(12, 0)
@@ -40,16 +32,15 @@ def test_activity_page_shows_next_dates_and_marks_cancelled_ones(client):
 
     html = client.get(activity.url).content.decode()
 
-    assert f"{long(first)}, 10:30 to 12:00" in html
-    cancelled = long(first + dt.timedelta(weeks=1))
+    assert f"{weekday_long_date(first)}, 10:30 to 12:00" in html
+    cancelled = weekday_long_date(first + dt.timedelta(weeks=1))
     assert f"{cancelled}, 10:30 to 12:00</time> – <strong>cancelled</strong> (Christmas)" in html
-    assert f"{long(first + dt.timedelta(weeks=2))}, 10:30 to 12:00" in html
+    assert f"{weekday_long_date(first + dt.timedelta(weeks=2))}, 10:30 to 12:00" in html
     assert "Every Tuesday, 10:30 to 12:00" in html
 
 
-def test_activity_page_states_course_length_and_next_start_in_plain_english(client):
-    today = dt.date.today()
-    start = next_weekday(1, after=today + dt.timedelta(days=20))
+def test_activity_page_states_course_length_and_next_start_in_plain_english(client, today):
+    start = next_weekday(TUESDAY, after=today + dt.timedelta(days=20))
     course = ActivityFactory(
         title="Understanding Anxiety", kind=ActivityKind.COURSE, engagement_limit_weeks=26
     )
@@ -57,15 +48,11 @@ def test_activity_page_states_course_length_and_next_start_in_plain_english(clie
 
     html = client.get(course.url).content.decode()
 
-    start_text = f"{start:%a} {start.day} {start:%B}" + (
-        "" if start.year == today.year else f" {start.year}"
-    )
-    assert f"6-week course, next starts {start_text}" in html
+    assert f"6-week course, next starts {short_date(start, today=today)}" in html
     assert "You can attend for up to 26 weeks (about 6 months)" in html
 
 
-def test_activity_page_says_when_a_course_has_finished_and_points_onwards(client):
-    today = dt.date.today()
+def test_activity_page_says_when_a_course_has_finished_and_points_onwards(client, today):
     course = ActivityFactory(title="Food and Mood", kind=ActivityKind.COURSE)
     ScheduleFactory(activity=course, first_date=today - dt.timedelta(weeks=12), sessions=8)
     follow_on = ActivityFactory(title="Cookery club", parent=course.get_parent().specific)

@@ -18,6 +18,18 @@ from tests.factories import (
     VenueFactory,
     VenueFeatureFactory,
 )
+from tests.support.browse import browse_titles
+from tests.support.dates import (
+    FRIDAY,
+    MONDAY,
+    THURSDAY,
+    TUESDAY,
+    WEDNESDAY,
+    next_weekday,
+    short_weekday_date,
+    weekday_on_or_after,
+)
+from tests.support.schedules import weekly
 
 pytestmark = pytest.mark.django_db
 
@@ -25,63 +37,38 @@ CITY_CENTRE = {"latitude": 53.40379, "longitude": -2.97922, "postcode": "L1 4DN"
 BELLE_VALE = {"latitude": 53.38981, "longitude": -2.86501, "postcode": "L25 2RA"}  # ~4.8 mi away
 WALTON = {"latitude": 53.43921, "longitude": -2.96701, "postcode": "L4 4EL"}  # ~2.5 mi away
 
-
-def next_weekday(weekday: int, *, after: dt.date | None = None) -> dt.date:
-    """The next date (from tomorrow) falling on `weekday` (0 = Monday)."""
-    day = (after or dt.date.today()) + dt.timedelta(days=1)
-    while day.weekday() != weekday:
-        day += dt.timedelta(days=1)
-    return day
+# The browse page reads the clock itself: slots here count from the site's today (`weekly`
+# does by default), never from a fixed date.
 
 
-def weekly(activity, *, weekday=1, start=dt.time(10, 0), end=dt.time(12, 0), **kwargs):
-    return ScheduleFactory(
-        activity=activity,
-        first_date=next_weekday(weekday) - dt.timedelta(weeks=2),
-        start_time=start,
-        end_time=end,
-        **kwargs,
-    )
-
-
-def titles(client, query: str) -> list[str]:
-    response = client.get(f"/activities/?{query}")
-    assert response.status_code == 200, response.content[:500]
-    return [row.activity.title for row in response.context["result"].rows]
-
-
-def test_browse_lists_current_activities_with_count_and_next_date(client):
+def test_browse_lists_current_activities_with_count_and_next_date(client, today):
     activity = ActivityFactory(title="Knit and Natter", cost="£2")
-    weekly(activity, weekday=2, start=dt.time(13, 30), end=dt.time(15, 0))
+    weekly(activity, weekday=WEDNESDAY, start=dt.time(13, 30), end=dt.time(15, 0))
 
     response = client.get("/activities/")
 
-    nxt = next_weekday(2, after=dt.date.today() - dt.timedelta(days=1))
+    nxt = weekday_on_or_after(today, WEDNESDAY)
     html = response.content.decode()
     assert "1 activity" in html
     assert "Knit and Natter" in html
-    assert f"{nxt:%a} {nxt.day} {nxt:%B}, 13:30 to 15:00" in html
+    assert f"{short_weekday_date(nxt)}, 13:30 to 15:00" in html
     assert "£2" in html
 
 
-def test_browse_drops_activities_whose_last_session_has_passed(client):
+def test_browse_drops_activities_whose_last_session_has_passed(client, today):
     finished = ActivityFactory(title="Finished course", kind=ActivityKind.COURSE)
-    ScheduleFactory(
-        activity=finished, first_date=dt.date.today() - dt.timedelta(weeks=10), sessions=6
-    )
+    ScheduleFactory(activity=finished, first_date=today - dt.timedelta(weeks=10), sessions=6)
     running = ActivityFactory(title="Running course", kind=ActivityKind.COURSE)
-    ScheduleFactory(
-        activity=running, first_date=dt.date.today() - dt.timedelta(weeks=2), sessions=6
-    )
+    ScheduleFactory(activity=running, first_date=today - dt.timedelta(weeks=2), sessions=6)
 
-    assert titles(client, "") == ["Running course"]
+    assert browse_titles(client) == ["Running course"]
 
 
 def test_browse_hides_unpublished_activities(client):
     weekly(ActivityFactory(title="Draft group", live=False))
     weekly(ActivityFactory(title="Live group"))
 
-    assert titles(client, "") == ["Live group"]
+    assert browse_titles(client) == ["Live group"]
 
 
 def test_filter_text_matches_title_description_and_topic(client):
@@ -90,8 +77,12 @@ def test_filter_text_matches_title_description_and_topic(client):
     weekly(ActivityFactory(title="Strum club", categories=[CategoryFactory(name="Ukulele music")]))
     weekly(ActivityFactory(title="Walking group"))
 
-    assert titles(client, "q=ukulele") == ["Strum club", "Tuesday social", "Ukulele for beginners"]
-    assert titles(client, "q=ukulele+beginners") == ["Ukulele for beginners"]
+    assert browse_titles(client, "q=ukulele") == [
+        "Strum club",
+        "Tuesday social",
+        "Ukulele for beginners",
+    ]
+    assert browse_titles(client, "q=ukulele+beginners") == ["Ukulele for beginners"]
 
 
 def test_filter_category_uses_stable_slugs_and_any_of(client):
@@ -102,8 +93,8 @@ def test_filter_category_uses_stable_slugs_and_any_of(client):
     weekly(ActivityFactory(title="Sketch walk", categories=[art, walk]))
     weekly(ActivityFactory(title="Cookery"))
 
-    assert titles(client, "category=art") == ["Painting", "Sketch walk"]
-    assert titles(client, "category=art&category=walking") == [
+    assert browse_titles(client, "category=art") == ["Painting", "Sketch walk"]
+    assert browse_titles(client, "category=art&category=walking") == [
         "Painting",
         "Park walk",
         "Sketch walk",
@@ -111,50 +102,54 @@ def test_filter_category_uses_stable_slugs_and_any_of(client):
 
     art.name = "Art and craft"
     art.save()
-    assert titles(client, "category=art") == ["Painting", "Sketch walk"]
+    assert browse_titles(client, "category=art") == ["Painting", "Sketch walk"]
 
 
 def test_filter_kind(client):
     weekly(ActivityFactory(title="Course", kind=ActivityKind.COURSE))
     weekly(ActivityFactory(title="Drop-in", kind=ActivityKind.DROP_IN))
 
-    assert titles(client, "kind=drop-in") == ["Drop-in"]
+    assert browse_titles(client, "kind=drop-in") == ["Drop-in"]
 
 
 def test_filter_day_and_time_must_match_the_same_slot(client):
     tue_morning = ActivityFactory(title="Tuesday morning")
-    weekly(tue_morning, weekday=1, start=dt.time(10, 0), end=dt.time(11, 0))
+    weekly(tue_morning, weekday=TUESDAY, start=dt.time(10, 0), end=dt.time(11, 0))
     split = ActivityFactory(title="Tuesday evening, Thursday morning")
-    weekly(split, weekday=1, start=dt.time(18, 0), end=dt.time(19, 0))
-    weekly(split, weekday=3, start=dt.time(9, 30), end=dt.time(11, 0))
+    weekly(split, weekday=TUESDAY, start=dt.time(18, 0), end=dt.time(19, 0))
+    weekly(split, weekday=THURSDAY, start=dt.time(9, 30), end=dt.time(11, 0))
     weekly(
         ActivityFactory(title="Friday afternoon"),
-        weekday=4,
+        weekday=FRIDAY,
         start=dt.time(14, 0),
         end=dt.time(15, 0),
     )
 
-    assert titles(client, "day=tue") == ["Tuesday evening, Thursday morning", "Tuesday morning"]
-    assert titles(client, "day=tue&time=morning") == ["Tuesday morning"]
-    assert titles(client, "day=thu&day=fri") == [
+    assert browse_titles(client, "day=tue") == [
+        "Tuesday evening, Thursday morning",
+        "Tuesday morning",
+    ]
+    assert browse_titles(client, "day=tue&time=morning") == ["Tuesday morning"]
+    assert browse_titles(client, "day=thu&day=fri") == [
         "Friday afternoon",
         "Tuesday evening, Thursday morning",
     ]
-    assert titles(client, "time=afternoon") == ["Friday afternoon"]
-    assert titles(client, "time=evening") == ["Tuesday evening, Thursday morning"]
+    assert browse_titles(client, "time=afternoon") == ["Friday afternoon"]
+    assert browse_titles(client, "time=evening") == ["Tuesday evening, Thursday morning"]
 
 
-def test_filter_day_ignores_slots_that_have_ended(client):
+def test_filter_day_ignores_slots_that_have_ended(client, today):
     activity = ActivityFactory(title="Moved from Monday to Wednesday")
+    next_monday = next_weekday(MONDAY, after=today)
     ScheduleFactory(
         activity=activity,
-        first_date=next_weekday(0) - dt.timedelta(weeks=8),
-        last_date=next_weekday(0) - dt.timedelta(weeks=3),
+        first_date=next_monday - dt.timedelta(weeks=8),
+        last_date=next_monday - dt.timedelta(weeks=3),
     )
-    weekly(activity, weekday=2)
+    weekly(activity, weekday=WEDNESDAY)
 
-    assert titles(client, "day=mon") == []
-    assert titles(client, "day=wed") == ["Moved from Monday to Wednesday"]
+    assert browse_titles(client, "day=mon") == []
+    assert browse_titles(client, "day=wed") == ["Moved from Monday to Wednesday"]
 
 
 def test_filter_access_requires_every_need_and_counts_partly_but_not_unknown_or_no(client):
@@ -172,8 +167,10 @@ def test_filter_access_requires_every_need_and_counts_partly_but_not_unknown_or_
     weekly(ActivityFactory(title="C at steps", venue=refused))
     weekly(ActivityFactory(title="D at unknown", venue=unknown))
 
-    assert titles(client, "access=step_free_entrance") == ["A at step-free", "B at ramp"]
-    assert titles(client, "access=step_free_entrance&access=hearing_loop") == ["A at step-free"]
+    assert browse_titles(client, "access=step_free_entrance") == ["A at step-free", "B at ramp"]
+    assert browse_titles(client, "access=step_free_entrance&access=hearing_loop") == [
+        "A at step-free"
+    ]
 
 
 def test_filter_access_uses_activity_features_for_session_codes(client):
@@ -182,7 +179,7 @@ def test_filter_access_uses_activity_features_for_session_codes(client):
     ActivityFeatureFactory(activity=small, code="small_group")
     weekly(ActivityFactory(title="Big group"))
 
-    assert titles(client, "access=small_group") == ["Small group"]
+    assert browse_titles(client, "access=small_group") == ["Small group"]
 
 
 def test_filter_online_free_and_referral(client):
@@ -194,11 +191,11 @@ def test_filter_online_free_and_referral(client):
     weekly(ActivityFactory(title="Hall group", cost="£3", self_referral=False, gp_referral=True))
     weekly(ActivityFactory(title="Free hall group", cost="Free"))
 
-    assert titles(client, "online=yes") == ["Zoom social"]
-    assert titles(client, "online=no") == ["Free hall group", "Hall group"]
-    assert titles(client, "free=on") == ["Free hall group", "Zoom social"]
-    assert titles(client, "referral=gp") == ["Hall group"]
-    assert titles(client, "referral=self") == ["Free hall group", "Zoom social"]
+    assert browse_titles(client, "online=yes") == ["Zoom social"]
+    assert browse_titles(client, "online=no") == ["Free hall group", "Hall group"]
+    assert browse_titles(client, "free=on") == ["Free hall group", "Zoom social"]
+    assert browse_titles(client, "referral=gp") == ["Hall group"]
+    assert browse_titles(client, "referral=self") == ["Free hall group", "Zoom social"]
 
 
 def test_filter_audience_and_provider(client):
@@ -208,8 +205,11 @@ def test_filter_audience_and_provider(client):
     weekly(ActivityFactory(title="Open group", parent=msh))
     weekly(ActivityFactory(title="Elsewhere"))
 
-    assert titles(client, "audience=women") == ["Women's wellbeing"]
-    assert titles(client, "provider=mary-seacole-house") == ["Open group", "Women's wellbeing"]
+    assert browse_titles(client, "audience=women") == ["Women's wellbeing"]
+    assert browse_titles(client, "provider=mary-seacole-house") == [
+        "Open group",
+        "Women's wellbeing",
+    ]
 
 
 def test_filter_postcode_radius_narrows_and_sorts_by_distance(client):
@@ -222,15 +222,15 @@ def test_filter_postcode_radius_narrows_and_sorts_by_distance(client):
         )
     )
 
-    assert titles(client, "postcode=L1+4DN&radius=1") == ["City centre group"]
-    assert titles(client, "postcode=l14dn&radius=3") == ["City centre group", "Walton group"]
-    assert titles(client, "postcode=L1 4DN&radius=5") == [
+    assert browse_titles(client, "postcode=L1+4DN&radius=1") == ["City centre group"]
+    assert browse_titles(client, "postcode=l14dn&radius=3") == ["City centre group", "Walton group"]
+    assert browse_titles(client, "postcode=L1 4DN&radius=5") == [
         "City centre group",
         "Walton group",
         "Belle Vale group",
     ]
     # No radius: everything, nearest first, online (no distance) last.
-    assert titles(client, "postcode=L25+2RA") == [
+    assert browse_titles(client, "postcode=L25+2RA") == [
         "Belle Vale group",
         "City centre group",
         "Walton group",
@@ -250,7 +250,7 @@ def test_filter_postcode_district_only_is_accepted(client):
     weekly(ActivityFactory(title="City centre group", venue=VenueFactory(**CITY_CENTRE)))
     weekly(ActivityFactory(title="Belle Vale group", venue=VenueFactory(**BELLE_VALE)))
 
-    assert titles(client, "postcode=L1&radius=2") == ["City centre group"]
+    assert browse_titles(client, "postcode=L1&radius=2") == ["City centre group"]
 
 
 @pytest.mark.parametrize(
@@ -286,20 +286,22 @@ def test_filters_combine(client):
     VenueFeatureFactory(venue=near, code="step_free_entrance")
     far = VenueFactory(**BELLE_VALE)
     VenueFeatureFactory(venue=far, code="step_free_entrance")
-    weekly(ActivityFactory(title="Match", categories=[art], venue=near), weekday=1)
-    weekly(ActivityFactory(title="Wrong day", categories=[art], venue=near), weekday=2)
-    weekly(ActivityFactory(title="Too far", categories=[art], venue=far), weekday=1)
-    weekly(ActivityFactory(title="Not free", categories=[art], venue=near, cost="£5"), weekday=1)
-    weekly(ActivityFactory(title="Other topic", venue=near), weekday=1)
+    weekly(ActivityFactory(title="Match", categories=[art], venue=near), weekday=TUESDAY)
+    weekly(ActivityFactory(title="Wrong day", categories=[art], venue=near), weekday=WEDNESDAY)
+    weekly(ActivityFactory(title="Too far", categories=[art], venue=far), weekday=TUESDAY)
+    weekly(
+        ActivityFactory(title="Not free", categories=[art], venue=near, cost="£5"), weekday=TUESDAY
+    )
+    weekly(ActivityFactory(title="Other topic", venue=near), weekday=TUESDAY)
 
     query = "category=art&day=tue&access=step_free_entrance&postcode=L1+4DN&radius=2&free=on"
-    assert titles(client, query) == ["Match"]
+    assert browse_titles(client, query) == ["Match"]
 
 
 def test_browse_paginates_and_keeps_the_query_string(client, settings):
     settings.BROWSE_PAGE_SIZE = 2
     for n in range(5):
-        weekly(ActivityFactory(title=f"Group {n}"), weekday=1)
+        weekly(ActivityFactory(title=f"Group {n}"), weekday=TUESDAY)
 
     first = client.get("/activities/?day=tue")
     third = client.get("/activities/?day=tue&page=3")
@@ -337,8 +339,8 @@ def _add_rich_activities(n: int, *, start: int):
             title=f"Group {i:03d}", venue=venue, categories=[art], audiences=[women]
         )
         ActivityFeatureFactory(activity=activity, code="small_group")
-        weekly(activity, weekday=1)
-        weekly(activity, weekday=3)
+        weekly(activity, weekday=TUESDAY)
+        weekly(activity, weekday=THURSDAY)
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from tests.factories import (
     VenueFactory,
     VenueFeatureFactory,
 )
+from tests.support import dates
 from venues.models import Venue, VenueFeature
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,8 @@ pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).resolve().parents[1] / "support" / "sample-timetable.csv"
 # 2027-01-12 is a Tuesday.
 TUESDAY, WEDNESDAY, THURSDAY = "2027-01-12", "2027-01-13", "2027-01-14"
+# For the imports, which take `today` (it only decides which rows are warned about as over).
+TODAY = dt.date(2026, 11, 25)
 
 
 def row(**cells) -> dict[str, str]:
@@ -124,16 +127,30 @@ def snapshot() -> dict:
     }
 
 
-@pytest.fixture
-def varied_directory():
-    """Two providers' imported timetables plus activities made in the admin."""
+def build_varied_directory(*, tuesday: dt.date, today: dt.date) -> None:
+    """Two providers' imported timetables plus activities made in the admin, from `tuesday` on.
+
+    Weekly and monthly slots, a six-week course starting the next day, cancellations (one of
+    them on a day that is no session), a slot with seconds, a service without sessions.
+    """
+
+    def day(days: int = 0, *, weeks: int = 0) -> str:
+        return (tuesday + dt.timedelta(days=days, weeks=weeks)).isoformat()
+
     ProviderFactory(title="Hope Wellbeing", slug="hope-wellbeing")
     ProviderFactory(title="Peer Org", slug="peer-org")
     timetable_import(
         rows=[
-            row(provider="Peer Org", ref="P-1", title="Peer group", audience="Women only"),
+            row(
+                provider="Peer Org",
+                ref="P-1",
+                title="Peer group",
+                audience="Women only",
+                first_date=day(),
+            ),
             row(
                 ref="R-1",
+                first_date=day(),
                 category="Art; Creative",
                 audience="18-25",
                 age_min="18",
@@ -141,8 +158,8 @@ def varied_directory():
                 cost="£2",
                 referral="self;professional;gp",
                 accessibility="step_free_entrance;hearing_loop:partly;small_group",
-                cancelled_dates="2027-01-19;2027-01-26",
-                cancelled_reasons="2027-01-19=Room booked",
+                cancelled_dates=f"{day(weeks=1)};{day(weeks=2)}",
+                cancelled_reasons=f"{day(weeks=1)}=Room booked",
                 engagement_limit_weeks="26",
                 contact_email="art@example.org",
                 contact_phone="0151 000 0000",
@@ -161,17 +178,17 @@ def varied_directory():
             row(
                 ref="R-1-thu",
                 part_of="R-1",
-                first_date=THURSDAY,
+                first_date=day(2),
                 start_time="18:00",
                 end_time="19:30",
-                cancelled_dates="2027-01-21",
+                cancelled_dates=day(2, weeks=1),
             ),
             row(
                 ref="R-2",
                 title="Coping with Worry",
                 kind="course",
                 frequency="weekly",
-                first_date=WEDNESDAY,
+                first_date=day(1),
                 sessions="6",
                 venue_name="Park Cafe",
                 address="Park Road",
@@ -183,7 +200,8 @@ def varied_directory():
                 ref="R-3",
                 title="Monthly Social",
                 frequency="monthly",
-                last_date="2027-12-31",
+                first_date=day(),
+                last_date=f"{tuesday.year}-12-31",
                 online="yes",
                 venue_name="",
                 address="",
@@ -203,22 +221,34 @@ def varied_directory():
                 frequency="",
                 first_date="",
             ),
-        ]
+        ],
+        today=today,
     )
     # Made in the admin: slots without refs, a cancellation that is no session date.
     admin_made = ActivityFactory(ref="ADM-1", title="Drop-in café", kind="drop-in")
     VenueFeatureFactory(venue=admin_made.venue, code="lift", status="on_request")
     ActivityFeatureFactory(activity=admin_made, code="meet_at_door")
-    ScheduleFactory(activity=admin_made, first_date=dt.date(2027, 1, 15), sort_order=0)
+    friday, monday = tuesday + dt.timedelta(days=3), tuesday + dt.timedelta(days=6)
+    ScheduleFactory(activity=admin_made, first_date=friday, sort_order=0)
     ScheduleFactory(
         activity=admin_made,
-        first_date=dt.date(2027, 1, 18),
+        first_date=monday,
         start_time=dt.time(14, 0),
         end_time=dt.time(15, 30, 30),
         sort_order=1,
     )
-    CancellationFactory(activity=admin_made, date=dt.date(2027, 1, 22), reason="Staff training")
-    CancellationFactory(activity=admin_made, date=dt.date(2027, 1, 23), reason="Not a session")
+    CancellationFactory(
+        activity=admin_made, date=friday + dt.timedelta(weeks=1), reason="Staff training"
+    )
+    CancellationFactory(
+        activity=admin_made, date=friday + dt.timedelta(days=8), reason="Not a session"
+    )
+
+
+@pytest.fixture
+def varied_directory():
+    """The varied directory on fixed dates, from Tuesday 12 January 2027."""
+    build_varied_directory(tuesday=dt.date.fromisoformat(TUESDAY), today=TODAY)
 
 
 def test_export_then_import_changes_nothing(varied_directory):
@@ -226,7 +256,7 @@ def test_export_then_import_changes_nothing(varied_directory):
     text = export(everything())
 
     rows = timetable_read(file=io.BytesIO(text.encode("utf-8")), filename="export.csv")
-    result = timetable_import(rows=rows)
+    result = timetable_import(rows=rows, today=TODAY)
 
     assert (result.created, result.updated, result.unchanged) == (0, 0, 6)
     assert snapshot() == before
@@ -267,7 +297,7 @@ def test_export_columns_are_the_contract_then_extras():
 def test_export_of_imported_sample_matches_the_sample():
     with SAMPLE.open("rb") as handle:
         original = timetable_read(file=handle, filename=SAMPLE.name)
-    timetable_import(rows=original, create_providers=True)
+    timetable_import(rows=original, create_providers=True, today=TODAY)
 
     exported = exported_rows(export(everything()))
 
@@ -310,7 +340,8 @@ def test_export_view_returns_exactly_the_filtered_activities(client):
             row(ref="WED", title="Wednesday walk", first_date=WEDNESDAY),
             row(ref="BOTH", title="Twice weekly", first_date=WEDNESDAY),
             row(ref="BOTH-tue", part_of="BOTH", first_date=TUESDAY),
-        ]
+        ],
+        today=TODAY,
     )
 
     response = client.get("/activities/export.csv?day=tue")
@@ -325,12 +356,15 @@ def test_export_view_returns_exactly_the_filtered_activities(client):
     assert {r["provider"] for r in rows} == {provider.title}
 
 
-def test_export_view_everything_round_trips_through_import(client, varied_directory):
+def test_export_view_everything_round_trips_through_import(client, today):
+    # The view exports what is current on the site's today, so this directory starts early next
+    # year: everything in it is current whenever the test runs.
+    build_varied_directory(tuesday=dates.early_next_year(dates.TUESDAY), today=today)
     before = snapshot()
 
     response = client.get("/activities/export.csv")
     rows = timetable_read(file=io.BytesIO(response.content), filename="export.csv")
-    result = timetable_import(rows=rows)
+    result = timetable_import(rows=rows, today=today)
 
     assert (result.created, result.updated) == (0, 0)
     assert result.unchanged == ActivityPage.objects.count()

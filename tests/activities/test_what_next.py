@@ -17,8 +17,11 @@ from tests.factories import (
     ScheduleFactory,
     VenueFactory,
 )
+from tests.support.dates import long_date, weekday_long_date
 from venues.geo import distance_miles
 
+# what_next takes `today`; the activity page reads the clock itself, so the page tests at the
+# end count from the site's today (the `today` fixture) instead.
 TODAY = dt.date(2026, 11, 25)
 HERE = (53.4017, -2.9800)
 # About 0.69 miles per 0.01 degree of latitude here.
@@ -69,8 +72,8 @@ def music(db):
 
 
 @pytest.fixture
-def provider(db):
-    return ProviderFactory(title="Mersey Minds")
+def provider(provider_a):
+    return provider_a  # Mersey Minds
 
 
 @pytest.fixture
@@ -226,22 +229,18 @@ def test_what_next_query_count_does_not_grow_with_candidates(course, provider, a
 # --- finished courses ----------------------------------------------------------------------
 
 
-def finished_course(provider, art, *, title="Food and Mood"):
+def finished_course(provider, art, *, today, title="Food and Mood"):
     course = ActivityFactory(
         title=title, kind=ActivityKind.COURSE, parent=provider, categories=[art]
     )
-    # Weekly, 6 sessions, the last one yesterday.
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    # Weekly, 6 sessions, the last one the day before `today`.
+    yesterday = today - dt.timedelta(days=1)
     ScheduleFactory(activity=course, first_date=yesterday - dt.timedelta(weeks=5), sessions=6)
     return course, yesterday
 
 
-def long_date(day):
-    return f"{day.day} {day:%B %Y}"
-
-
-def test_finished_course_leaves_browse_but_its_page_says_it_finished(client, provider, art):
-    course, yesterday = finished_course(provider, art)
+def test_finished_course_leaves_browse_but_its_page_says_it_finished(client, provider, art, today):
+    course, yesterday = finished_course(provider, art, today=today)
     ScheduleFactory(activity=ActivityFactory(title="Still running", parent=provider))
 
     browse = client.get("/activities/").content.decode()
@@ -253,9 +252,9 @@ def test_finished_course_leaves_browse_but_its_page_says_it_finished(client, pro
     assert f"This course finished on {long_date(yesterday)}." in response.content.decode()
 
 
-def test_finished_course_points_to_next_intake(client, provider, art):
-    course, _ = finished_course(provider, art)
-    starts = dt.date.today() + dt.timedelta(days=40)
+def test_finished_course_points_to_next_intake(client, provider, art, today):
+    course, _ = finished_course(provider, art, today=today)
+    starts = today + dt.timedelta(days=40)
     intake = ActivityFactory(
         title="Food and Mood (spring)", kind=ActivityKind.COURSE, parent=provider
     )
@@ -271,16 +270,16 @@ def test_finished_course_points_to_next_intake(client, provider, art):
 
     assert (
         f'The next intake, <a href="{intake.url}">Food and Mood (spring)</a>, '
-        f"starts on {starts:%A} {long_date(starts)}."
+        f"starts on {weekday_long_date(starts)}."
     ) in html
 
 
-def test_finished_course_without_intake_points_to_alternatives(client, provider, art):
-    course, _ = finished_course(provider, art)
+def test_finished_course_without_intake_points_to_alternatives(client, provider, art, today):
+    course, _ = finished_course(provider, art, today=today)
     course.venue = VenueFactory(latitude=HERE[0], longitude=HERE[1])
     course.save()
     group = ongoing("Open studio", parent=ProviderFactory(), categories=[art])
-    group.schedules.update(first_date=dt.date.today() - dt.timedelta(weeks=3))
+    group.schedules.update(first_date=today - dt.timedelta(weeks=3))
 
     html = client.get(course.url).content.decode()
 
@@ -291,9 +290,9 @@ def test_finished_course_without_intake_points_to_alternatives(client, provider,
     assert "The next intake" not in html
 
 
-def test_weekly_group_page_has_no_what_next_section(client, provider, art):
+def test_weekly_group_page_has_no_what_next_section(client, provider, art, today):
     group = ongoing("Weekly art group", parent=provider, categories=[art])
-    group.schedules.update(first_date=dt.date.today() - dt.timedelta(weeks=3))
+    group.schedules.update(first_date=today - dt.timedelta(weeks=3))
     ongoing("Another art group", parent=ProviderFactory(), categories=[art])
 
     html = client.get(group.url).content.decode()
@@ -302,17 +301,17 @@ def test_weekly_group_page_has_no_what_next_section(client, provider, art):
 
 
 def test_next_intake_ignores_monthly_slot_of_unrelated_title(provider, art):
-    course, _ = finished_course(provider, art)
+    course, _ = finished_course(provider, art, today=TODAY)
     ScheduleFactory(
         activity=ActivityFactory(title="Food and Moodle", parent=provider),
         frequency=Frequency.MONTHLY,
-        first_date=dt.date.today() + dt.timedelta(days=30),
+        first_date=TODAY + dt.timedelta(days=30),
     )
 
     result = what_next(
         activity=loaded(course),
-        candidates=activity_list_current(),
-        today=dt.date.today(),
+        candidates=activity_list_current(today=TODAY),
+        today=TODAY,
     )
 
     assert result.ended_on is not None

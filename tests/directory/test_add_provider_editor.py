@@ -18,8 +18,8 @@ def run(*args: str) -> str:
 
 
 @pytest.fixture
-def provider(db):
-    return ProviderFactory(title="Mersey Minds", slug="mersey-minds")
+def provider(provider_a):
+    return provider_a  # Mersey Minds, at mersey-minds
 
 
 def group_names(user) -> list[str]:

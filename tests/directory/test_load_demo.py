@@ -25,9 +25,13 @@ from directory.demo.dates import (
 )
 from directory.demo.services import TIMETABLE_FILE, demo_providers_spec
 from directory.models import ProviderPage
+from tests.support.dates import monday_of
 from venues.models import Venue
 
 PASSWORD = "demo-Passw0rd-for-tests"
+# The day the command loads the demo on here (it takes --today); not in the reference week, so
+# the dates really move. The browser tests load it on the site's real today.
+DEMO_DAY = dt.date(2027, 2, 14)
 # Days the demo may be loaded on: the reference week, next week, a leap day, years later.
 LOAD_DAYS = [
     REFERENCE_DATE,
@@ -59,10 +63,6 @@ def _rule(row: dict[str, str]) -> recurrence.Rule:
 
 def _cancelled(row: dict[str, str]) -> list[dt.date]:
     return [dt.date.fromisoformat(d) for d in row["cancelled_dates"].split(";") if d]
-
-
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def _slot_rows(rows):
@@ -159,17 +159,17 @@ def test_shift_rows_keeps_every_schedule_as_current_as_on_the_reference_day(toda
     shifted = shift_rows(rows, today=today)
 
     for old, new in zip(rows, shifted, strict=True):
-        old_next = recurrence.next_occurrence(_rule(old), after=_monday(REFERENCE_DATE))
-        new_next = recurrence.next_occurrence(_rule(new), after=_monday(today))
+        old_next = recurrence.next_occurrence(_rule(old), after=monday_of(REFERENCE_DATE))
+        new_next = recurrence.next_occurrence(_rule(new), after=monday_of(today))
         assert new_next is not None, new["ref"]
         assert recurrence.next_occurrence(_rule(new), after=today) is not None, new["ref"]
         if old["frequency"] == "monthly":
             # Open-ended monthly groups: the next one is never more than five weeks away.
             assert (new_next.date - today).days <= 35, new["ref"]
         else:
-            assert (new_next.date - _monday(today)) == (old_next.date - _monday(REFERENCE_DATE)), (
-                new["ref"]
-            )
+            assert (new_next.date - monday_of(today)) == (
+                old_next.date - monday_of(REFERENCE_DATE)
+            ), new["ref"]
 
 
 def test_demo_csv_has_nothing_ending_within_a_week_of_the_reference_date():
@@ -189,6 +189,7 @@ def test_demo_csv_has_nothing_ending_within_a_week_of_the_reference_date():
 
 
 def _load(**options) -> str:
+    options.setdefault("today", DEMO_DAY)
     out = io.StringIO()
     with override_settings(DEBUG=True):
         call_command("load_demo", stdout=out, **options)
@@ -243,14 +244,16 @@ def _clashes() -> set[frozenset[str]]:
 
 def test_load_demo_refuses_when_debug_is_off(db):
     with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG is off"):
-        call_command("load_demo", password=PASSWORD, stdout=io.StringIO())
+        call_command("load_demo", password=PASSWORD, today=DEMO_DAY, stdout=io.StringIO())
 
     assert ProviderPage.objects.count() == 0
 
 
 def test_load_demo_runs_with_force_when_debug_is_off(db):
     with override_settings(DEBUG=False):
-        call_command("load_demo", password=PASSWORD, force=True, stdout=io.StringIO())
+        call_command(
+            "load_demo", password=PASSWORD, force=True, today=DEMO_DAY, stdout=io.StringIO()
+        )
 
     assert ProviderPage.objects.count() == 6
 
@@ -266,7 +269,7 @@ def test_load_demo_random_passwords_differ_per_login(db):
 
 
 class TestLoadedDemo:
-    """Read-mostly checks of one load of the demo."""
+    """Read-mostly checks of one load of the demo (on DEMO_DAY)."""
 
     def test_load_demo_creates_the_six_providers(self, demo):
         titles = sorted(ProviderPage.objects.live().values_list("title", flat=True))
@@ -331,7 +334,7 @@ class TestLoadedDemo:
         assert online.exclude(meeting_link="").count() >= 4
 
     def test_load_demo_every_activity_is_current(self, demo):
-        current = activity_list_current().filter(pk__in=_demo_activities())
+        current = activity_list_current(today=DEMO_DAY).filter(pk__in=_demo_activities())
 
         assert current.count() == _demo_activities().count()
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from activities.models import ActivityPage
 from tests.factories import (
     ActivityFactory,
     ProviderFactory,
@@ -11,17 +12,17 @@ from tests.factories import (
     VenueFactory,
     VenueFeatureFactory,
 )
+from tests.support.browse import browse_titles
+from tests.support.dates import monday_of
 
 pytestmark = pytest.mark.django_db
 
-
-def monday_before(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
+# The pages read the clock themselves; the factories' slots count from the site's today.
 
 
-def test_provider_page_shows_weekly_timetable_grouped_by_day_in_time_order(client):
+def test_provider_page_shows_weekly_timetable_grouped_by_day_in_time_order(client, today):
     provider = ProviderFactory(title="Imagine Independence", contact_phone="0151 000 0000")
-    monday = monday_before(dt.date.today()) - dt.timedelta(weeks=1)
+    monday = monday_of(today) - dt.timedelta(weeks=1)
     late = ActivityFactory(title="Ukulele", parent=provider)
     ScheduleFactory(
         activity=late, first_date=monday, start_time=dt.time(14, 0), end_time=dt.time(15, 0)
@@ -101,8 +102,6 @@ def test_home_page_and_nav_point_referrers_to_the_finder(client):
 
 
 def test_moving_an_activity_to_another_provider_updates_its_provider(client):
-    from activities.models import ActivityPage
-
     activity = ActivityFactory(title="Movable group")
     ScheduleFactory(activity=activity)
     other = ProviderFactory(title="Liverpool Roots Trust")
@@ -110,8 +109,4 @@ def test_moving_an_activity_to_another_provider_updates_its_provider(client):
     activity.move(other, pos="last-child")
 
     assert ActivityPage.objects.get(pk=activity.pk).provider_id == other.pk
-    assert titles_for(client, "provider=liverpool-roots-trust") == ["Movable group"]
-
-
-def titles_for(client, query):
-    return [r.activity.title for r in client.get(f"/activities/?{query}").context["result"].rows]
+    assert browse_titles(client, "provider=liverpool-roots-trust") == ["Movable group"]

@@ -10,7 +10,6 @@ import json
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -28,6 +27,7 @@ from tests.factories import (
     ScheduleFactory,
     VenueFactory,
 )
+from tests.support.admin_forms import PUBLISH, activity_form_data, edit_url
 from venues.models import Venue
 
 DENIED = "Sorry, you do not have permission to access this area."
@@ -41,50 +41,6 @@ def last_message(response) -> str:
 def assert_denied(response):
     assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
     assert last_message(response) == DENIED
-
-
-def edit_url(page):
-    return reverse("wagtailadmin_pages:edit", args=[page.pk])
-
-
-def activity_form_data(activity, **changes):
-    """What the admin's ActivityPage edit form posts for `activity`, with `changes` applied."""
-    schedules = [
-        {
-            "id": schedule.pk,
-            "frequency": schedule.frequency,
-            "first_date": schedule.first_date.isoformat(),
-            "start_time": schedule.start_time.strftime("%H:%M"),
-            "end_time": schedule.end_time.strftime("%H:%M"),
-            "sessions": schedule.sessions or "",
-            "last_date": schedule.last_date.isoformat() if schedule.last_date else "",
-        }
-        for schedule in activity.schedules.all()
-    ]
-    data = nested_form_data(
-        {
-            "title": activity.title,
-            "slug": activity.slug,
-            "kind": activity.kind,
-            "ref": activity.ref,
-            "description": activity.description,
-            "venue": activity.venue_id or "",
-            "cost": activity.cost,
-            "capacity_status": activity.capacity_status,
-            "self_referral": "on" if activity.self_referral else "",
-            "schedules": inline_formset(schedules, initial=len(schedules)),
-            "cancellations": inline_formset([]),
-            "features": inline_formset([]),
-            "comments": inline_formset([]),
-        }
-    )
-    # A multiple choice posts one value per choice under one name; nested_form_data would
-    # number the keys instead.
-    data["categories"] = [category.pk for category in activity.categories.all()]
-    data["audiences"] = [audience.pk for audience in activity.audiences.all()]
-    data["next_steps"] = [step.pk for step in activity.next_steps.all()]
-    data.update(changes)
-    return data
 
 
 def provider_form_data(provider, **changes):
@@ -103,9 +59,6 @@ def provider_form_data(provider, **changes):
     )
     data.update(changes)
     return data
-
-
-PUBLISH = {"action-publish": "action-publish"}
 
 
 @pytest.fixture
@@ -128,22 +81,9 @@ def draft_b(provider_b):
 
 
 @pytest.fixture
-def editor_a(provider_a):
-    user, _ = provider_editor_add(provider=provider_a, username="alice", email="a@example.org")
-    return user
-
-
-@pytest.fixture
 def client_a(client, editor_a, activity_a, activity_b):
     client.force_login(editor_a)
     return client
-
-
-@pytest.fixture
-def city_admin(db):
-    user = get_user_model().objects.create_user("carol", "carol@example.org", "not-a-superuser")
-    user.groups.add(Group.objects.get(name=CITY_ADMINS))
-    return user
 
 
 # --- what A's editor may do -------------------------------------------------------------

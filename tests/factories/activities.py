@@ -13,6 +13,7 @@ from activities.models import (
     Category,
     Schedule,
 )
+from tests.support.dates import today
 from venues.accessibility import FeatureStatus
 
 from .directory import ProviderFactory
@@ -69,24 +70,27 @@ class ActivityFactory(wagtail_factories.PageFactory):
 
 
 class ScheduleFactory(DjangoModelFactory):
-    """Weekly on the weekday of `first_date`, 10:00-12:00, open-ended."""
+    """Weekly on the weekday of `first_date`, 10:00-12:00, open-ended; by default it began two
+    weeks before the site's today (Europe/London, as the product reads it), so it is running."""
 
     class Meta:
         model = Schedule
 
     activity = factory.SubFactory(ActivityFactory)
     frequency = Frequency.WEEKLY
-    first_date = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=14))
+    first_date = factory.LazyFunction(lambda: today() - dt.timedelta(days=14))
     start_time = dt.time(10, 0)
     end_time = dt.time(12, 0)
 
 
 class CancellationFactory(DjangoModelFactory):
+    """By default on the site's today."""
+
     class Meta:
         model = Cancellation
 
     activity = factory.SubFactory(ActivityFactory)
-    date = factory.LazyFunction(dt.date.today)
+    date = factory.LazyFunction(today)
     reason = "Bank holiday"
 
 

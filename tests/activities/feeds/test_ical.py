@@ -33,39 +33,27 @@ from tests.factories import (
     ScheduleFactory,
     VenueFactory,
 )
+from tests.support import dates
 from tests.support.calendars.clients import (
     directory_sessions,
     icaljs_expand,
     icaljs_sessions,
     python_sessions,
 )
+from tests.support.dates import first_fifth_weekday, weekday_on_or_after
 
 pytestmark = pytest.mark.django_db
 
 
-YEAR = date.today().year + 1
+YEAR = dates.next_year()
 WINDOW = (date(YEAR, 1, 1), date(YEAR + 1, 12, 31))
-MO, TU, WE, TH, FR = range(5)
-
-
-def weekday_on_or_after(day: date, weekday: int) -> date:
-    return day + timedelta(days=(weekday - day.weekday()) % 7)
+MO, TU, WE, TH, FR = dates.MONDAY, dates.TUESDAY, dates.WEDNESDAY, dates.THURSDAY, dates.FRIDAY
 
 
 def last_sunday(year: int, month: int) -> date:
     """Clock-change days in the UK: the last Sunday of March and of October."""
     day = date(year, month + 1, 1) - timedelta(days=1)
     return day - timedelta(days=(day.weekday() - 6) % 7)
-
-
-def fifth_weekday_month(year: int, weekday: int) -> date:
-    """The first month from April `year` that has a 5th `weekday`; returns that 5th day."""
-    for month in range(4, 13):
-        first = weekday_on_or_after(date(year, month, 1), weekday)
-        fifth = first + timedelta(weeks=4)
-        if fifth.month == month:
-            return fifth
-    raise AssertionError("every year has a month with five of each weekday")
 
 
 def feed_bytes(client, path="/activities/feed.ics") -> bytes:
@@ -133,7 +121,8 @@ def timetable(db):
     ScheduleFactory(
         activity=last_weekday,
         frequency=Frequency.MONTHLY,
-        first_date=fifth_weekday_month(YEAR, WE),  # the 5th, so "last Wednesday" every month
+        # A fifth Wednesday (from April), so "the last Wednesday" every month.
+        first_date=first_fifth_weekday(YEAR, WE, from_month=4),
         start_time=time(19, 0),
         end_time=time(20, 30),
     )

@@ -10,73 +10,20 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.urls import reverse
 from icalendar import Calendar
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from activities.ical import schedule_uid
 from activities.models import ActivityPage, Schedule
 from tests.factories import ActivityFactory, CancellationFactory, ScheduleFactory
+from tests.support.admin_forms import PUBLISH, activity_form_data, edit_url, slot_row
 
 pytestmark = pytest.mark.django_db
 
 
-NEXT_YEAR = date.today().year + 1
-TUESDAY = date(NEXT_YEAR, 1, 5) + timedelta(days=(1 - date(NEXT_YEAR, 1, 5).weekday()) % 7)
-PUBLISH = {"action-publish": "action-publish"}
-
-
-def slot_row(schedule: Schedule, **changes) -> dict:
-    row = {
-        "id": schedule.pk,
-        "frequency": schedule.frequency,
-        "first_date": schedule.first_date.isoformat(),
-        "start_time": schedule.start_time.strftime("%H:%M"),
-        "end_time": schedule.end_time.strftime("%H:%M"),
-        "sessions": schedule.sessions or "",
-        "last_date": schedule.last_date.isoformat() if schedule.last_date else "",
-    }
-    row.update(changes)
-    return row
-
-
-def edit_form(activity: ActivityPage, *, slots: list[dict], cancellations=(), **fields) -> dict:
-    """What the admin's edit form posts for `activity` (the shape of Wagtail's own forms)."""
-    cancelled = [
-        {"id": c.pk, "date": c.date.isoformat(), "reason": c.reason} for c in cancellations
-    ]
-    data = nested_form_data(
-        {
-            "title": activity.title,
-            "slug": activity.slug,
-            "kind": activity.kind,
-            "ref": activity.ref,
-            "description": activity.description,
-            "venue": activity.venue_id or "",
-            "cost": activity.cost,
-            "capacity_status": activity.capacity_status,
-            "self_referral": "on" if activity.self_referral else "",
-            "schedules": inline_formset(slots, initial=len(slots)),
-            "cancellations": inline_formset(
-                cancelled, initial=len([c for c in cancelled if c.get("id")])
-            ),
-            "features": inline_formset([]),
-            "comments": inline_formset([]),
-        }
-    )
-    data["categories"] = []
-    data["audiences"] = []
-    data["next_steps"] = []
-    data.update(fields)
-    return data
-
-
-@pytest.fixture
-def admin_client(client, db):
-    user = get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
-    client.force_login(user)
-    return client
+# Nothing here depends on today: admin edits take any dates, and an activity's own feed keeps
+# its ended series. (admin_client is pytest-django's: a superuser, logged in.)
+TUESDAY = date(2027, 1, 5)
 
 
 @pytest.fixture
@@ -87,7 +34,7 @@ def group(db):
 
 
 def edit(client, activity, data):
-    response = client.post(reverse("wagtailadmin_pages:edit", args=[activity.pk]), data)
+    response = client.post(edit_url(activity), data)
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     return response
 
@@ -104,7 +51,7 @@ def test_publishing_new_start_time_raises_sequence(admin_client, group):
     edit(
         admin_client,
         activity,
-        {**edit_form(activity, slots=[slot_row(slot, start_time="10:30")]), **PUBLISH},
+        {**activity_form_data(activity, slots=[slot_row(slot, start_time="10:30")]), **PUBLISH},
     )
 
     # Assert
@@ -130,7 +77,7 @@ def test_publishing_any_timing_change_raises_sequence(admin_client, group, chang
     edit(
         admin_client,
         activity,
-        {**edit_form(activity, slots=[slot_row(slot, **changes)]), **PUBLISH},
+        {**activity_form_data(activity, slots=[slot_row(slot, **changes)]), **PUBLISH},
     )
 
     # Assert
@@ -145,7 +92,10 @@ def test_publishing_title_change_keeps_sequence(admin_client, group):
     edit(
         admin_client,
         activity,
-        {**edit_form(activity, slots=[slot_row(slot)], title="Tuesday Art Club"), **PUBLISH},
+        {
+            **activity_form_data(activity, slots=[slot_row(slot)], title="Tuesday Art Club"),
+            **PUBLISH,
+        },
     )
 
     # Assert
@@ -156,7 +106,7 @@ def test_publishing_title_change_keeps_sequence(admin_client, group):
 def test_cancelling_a_session_raises_sequence(admin_client, group):
     # Arrange
     activity, slot = group
-    data = edit_form(activity, slots=[slot_row(slot)])
+    data = activity_form_data(activity, slots=[slot_row(slot)])
     data.update(
         nested_form_data(
             {
@@ -177,7 +127,7 @@ def test_cancelling_a_session_raises_sequence(admin_client, group):
 def test_cancelling_a_day_without_session_keeps_sequence(admin_client, group):
     # Arrange: a Wednesday is no session of a Tuesday group
     activity, slot = group
-    data = edit_form(activity, slots=[slot_row(slot)])
+    data = activity_form_data(activity, slots=[slot_row(slot)])
     data.update(
         nested_form_data(
             {
@@ -199,7 +149,7 @@ def test_removing_a_cancellation_raises_sequence(admin_client, group):
     # Arrange
     activity, slot = group
     cancellation = CancellationFactory(activity=activity, date=TUESDAY + timedelta(weeks=2))
-    data = edit_form(activity, slots=[slot_row(slot)], cancellations=[cancellation])
+    data = activity_form_data(activity, slots=[slot_row(slot)], cancellations=[cancellation])
     data["cancellations-0-DELETE"] = "1"
 
     # Act
@@ -215,7 +165,11 @@ def test_draft_changes_sequence_only_when_published(admin_client, group):
     activity, slot = group
 
     # Act: save a draft, then publish that revision later (as a scheduled publish would)
-    edit(admin_client, activity, edit_form(activity, slots=[slot_row(slot, end_time="13:00")]))
+    edit(
+        admin_client,
+        activity,
+        activity_form_data(activity, slots=[slot_row(slot, end_time="13:00")]),
+    )
     after_draft = sequence_of(slot)
     ActivityPage.objects.get(pk=activity.pk).get_latest_revision().publish()
 
@@ -227,7 +181,11 @@ def test_draft_changes_sequence_only_when_published(admin_client, group):
 def test_sequence_never_goes_down_when_older_draft_is_published(admin_client, group):
     # Arrange: a draft is saved, then an import moves the slot twice (sequence 2)
     activity, slot = group
-    edit(admin_client, activity, edit_form(activity, slots=[slot_row(slot, end_time="13:00")]))
+    edit(
+        admin_client,
+        activity,
+        activity_form_data(activity, slots=[slot_row(slot, end_time="13:00")]),
+    )
     Schedule.objects.filter(pk=slot.pk).update(start_time=time(9), sequence=2)
 
     # Act
@@ -244,7 +202,7 @@ def test_feed_shows_raised_sequence_after_admin_edit(admin_client, group):
     edit(
         admin_client,
         activity,
-        {**edit_form(activity, slots=[slot_row(slot, start_time="11:00")]), **PUBLISH},
+        {**activity_form_data(activity, slots=[slot_row(slot, start_time="11:00")]), **PUBLISH},
     )
 
     # Act

@@ -3,8 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import PageLogEntry
 
@@ -14,11 +12,12 @@ from activities.freshness.services import (
     last_checked_text,
 )
 from activities.models import ActivityPage
-from directory.permissions import CITY_ADMINS
-from directory.services import provider_editor_add
-from tests.directory.test_permissions import PUBLISH, activity_form_data
 from tests.factories import ActivityFactory, ScheduleFactory
+from tests.support.admin_forms import PUBLISH, activity_form_data, edit_url
+from tests.support.dates import long_date
 
+# For the services, which take `today`. The pages and the dashboard read the clock themselves,
+# so tests through them count from the site's today (the `today` fixture).
 TODAY = dt.date(2026, 11, 25)
 
 
@@ -38,8 +37,8 @@ def test_last_checked_text(checked, text, stale):
     assert (result.text, result.stale) == (text, stale)
 
 
-def test_activity_page_and_browse_row_say_when_last_checked(client, db):
-    day = dt.date.today() - dt.timedelta(days=10)
+def test_activity_page_and_browse_row_say_when_last_checked(client, db, today):
+    day = today - dt.timedelta(days=10)
     checked = ActivityFactory(title="Checked group", last_checked=day)
     never = ActivityFactory(title="Never checked group", last_checked=None)
     for activity in (checked, never):
@@ -49,7 +48,7 @@ def test_activity_page_and_browse_row_say_when_last_checked(client, db):
     never_page = client.get(never.url).content.decode()
     browse = client.get("/activities/").content.decode()
 
-    words = f"Last checked {day.day} {day:%B %Y}"
+    words = f"Last checked {long_date(day)}"
     assert f'<time datetime="{day.isoformat()}">{words}</time>' in page
     assert "Not checked yet" in never_page
     assert words in browse
@@ -60,8 +59,7 @@ def test_activity_page_and_browse_row_say_when_last_checked(client, db):
 
 
 @pytest.fixture
-def listings(provider_a, provider_b):
-    today = dt.date.today()
+def listings(provider_a, provider_b, today):
     old = today - dt.timedelta(days=120)
     made = {
         "a_never": ActivityFactory(parent=provider_a, title="A never checked", last_checked=None),
@@ -75,19 +73,6 @@ def listings(provider_a, provider_b):
     for activity in made.values():
         ScheduleFactory(activity=activity)
     return made
-
-
-@pytest.fixture
-def editor_a(provider_a):
-    user, _ = provider_editor_add(provider=provider_a, username="alice", email="a@example.org")
-    return user
-
-
-@pytest.fixture
-def city_admin(db):
-    user = get_user_model().objects.create_user("carol", "carol@example.org", "pw-not-used")
-    user.groups.add(Group.objects.get(name=CITY_ADMINS))
-    return user
 
 
 def panel_titles(response):
@@ -130,7 +115,7 @@ def test_freshness_list_page_lists_own_stale(client, editor_a, listings):
     ]
 
 
-def test_confirm_sets_today_on_own_and_leaves_other_providers(client, editor_a, listings):
+def test_confirm_sets_today_on_own_and_leaves_other_providers(client, editor_a, listings, today):
     client.force_login(editor_a)
     ids = [listings["a_never"].pk, listings["a_old"].pk, listings["b_old"].pk]
 
@@ -140,7 +125,6 @@ def test_confirm_sets_today_on_own_and_leaves_other_providers(client, editor_a, 
 
     assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
     checked = dict(ActivityPage.objects.filter(pk__in=ids).values_list("title", "last_checked"))
-    today = dt.date.today()
     assert checked == {
         "A never checked": today,
         "A checked long ago": today,
@@ -154,7 +138,7 @@ def test_confirm_sets_today_on_own_and_leaves_other_providers(client, editor_a, 
     assert "All your live listings have been confirmed as right" in after.content.decode()
 
 
-def test_confirm_only_other_providers_is_refused(client, editor_a, listings):
+def test_confirm_only_other_providers_is_refused(client, editor_a, listings, today):
     client.force_login(editor_a)
 
     response = client.post(reverse("freshness_confirm"), {"activity": [listings["b_old"].pk]})
@@ -162,15 +146,15 @@ def test_confirm_only_other_providers_is_refused(client, editor_a, listings):
     # Wagtail's admin answers PermissionDenied with a redirect to the dashboard and a message.
     assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
     b_old = ActivityPage.objects.get(pk=listings["b_old"].pk)
-    assert b_old.last_checked == dt.date.today() - dt.timedelta(days=120)
+    assert b_old.last_checked == today - dt.timedelta(days=120)
 
 
-def test_confirm_needs_admin_login(client, listings):
+def test_confirm_needs_admin_login(client, listings, today):
     response = client.post(reverse("freshness_confirm"), {"activity": [listings["a_old"].pk]})
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("wagtailadmin_login"))
-    assert ActivityPage.objects.get(pk=listings["a_old"].pk).last_checked != dt.date.today()
+    assert ActivityPage.objects.get(pk=listings["a_old"].pk).last_checked != today
 
 
 def test_confirm_survives_publishing_an_earlier_draft(editor_a, listings):
@@ -187,7 +171,9 @@ def test_confirm_survives_publishing_an_earlier_draft(editor_a, listings):
     assert (live.title, live.last_checked) == ("A renamed in a draft", TODAY)
 
 
-def test_confirm_shows_in_the_editor_and_survives_a_publish_from_it(client, editor_a, listings):
+def test_confirm_shows_in_the_editor_and_survives_a_publish_from_it(
+    client, editor_a, listings, today
+):
     """The editor opens the page after confirming and publishes it through the admin form."""
     page = ActivityPage.objects.get(pk=listings["a_old"].pk)
     page.title = "A renamed in a draft"
@@ -195,20 +181,20 @@ def test_confirm_shows_in_the_editor_and_survives_a_publish_from_it(client, edit
     client.force_login(editor_a)
     client.post(reverse("freshness_confirm"), {"activity": [page.pk]})
 
-    edit = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    edit = client.get(edit_url(page))
     form = edit.context["form"]
 
-    assert form["last_checked"].value() == dt.date.today()
+    assert form["last_checked"].value() == today
     assert form["title"].value() == "A renamed in a draft"
     draft = ActivityPage.objects.get(pk=page.pk).get_latest_revision_as_object()
     data = activity_form_data(draft, last_checked=form["last_checked"].value().isoformat())
-    published = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data | PUBLISH)
+    published = client.post(edit_url(page), data | PUBLISH)
 
     assert published.status_code == 302
     live = ActivityPage.objects.get(pk=page.pk)
     assert (live.title, live.last_checked, live.has_unpublished_changes) == (
         "A renamed in a draft",
-        dt.date.today(),
+        today,
         False,
     )
 

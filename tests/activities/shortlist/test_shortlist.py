@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from icalendar import Calendar
 from wagtail.models import PageViewRestriction
 
 from activities.ical import schedule_uid
@@ -26,12 +25,15 @@ from tests.factories import (
     VenueFactory,
     VenueFeatureFactory,
 )
+from tests.support import dates
+from tests.support.feeds import event_uids
 
 pytestmark = pytest.mark.django_db
 
 PRINT_CSS = Path(__file__).resolve().parents[3] / "static" / "css" / "print.css"
-NEXT_YEAR = date.today().year + 1
-TUESDAY = date(NEXT_YEAR, 1, 5) + timedelta(days=(1 - date(NEXT_YEAR, 1, 5).weekday()) % 7)
+# The shortlist pages and feed read the clock themselves: slots starting early next year are
+# current whenever the tests run.
+TUESDAY = dates.early_next_year(dates.TUESDAY)
 
 
 @pytest.fixture
@@ -403,10 +405,6 @@ def test_print_css_is_large_print_a4():
 # --------------------------------------------------------------------------- calendar
 
 
-def feed_uids(response) -> set[str]:
-    return {str(e["UID"]) for e in Calendar.from_ical(response.content).walk("VEVENT")}
-
-
 def test_feed_has_exactly_the_shortlisted_sessions(client, three):
     ids = f"{three['chat'].pk},{three['art'].pk}"
 
@@ -414,7 +412,7 @@ def test_feed_has_exactly_the_shortlisted_sessions(client, three):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert feed_uids(response) == {
+    assert event_uids(response) == {
         schedule_uid(three["slots"]["chat"]),
         schedule_uid(three["slots"]["art"]),
     }
@@ -444,7 +442,7 @@ def test_feed_leaves_out_unpublished_and_junk(client, three):
 
     response = client.get(f"/shortlist/feed.ics?ids={three['walk'].pk},abc,{three['art'].pk}")
 
-    assert feed_uids(response) == {schedule_uid(three["slots"]["art"])}
+    assert event_uids(response) == {schedule_uid(three["slots"]["art"])}
 
 
 def test_shortlist_page_offers_calendar_links(client, three):

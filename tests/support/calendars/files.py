@@ -1,4 +1,4 @@
-"""The calendar files in tests/ical/fixtures (see the README there)."""
+"""The calendar files in tests/support/calendars/fixtures (see the README there)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from tests.support.dates import first_fifth_weekday, next_year, weekday_on_or_after
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-YEAR = date.today().year + 1
+# The written files are filled in for next year (of the site's today), so the calendars they
+# hold are current whenever the tests run.
+YEAR = next_year()
 _WEEKDAYS = {"MON": 0, "TUE": 1, "WED": 2, "THU": 3, "FRI": 4, "SAT": 5, "SUN": 6}
 _PLACEHOLDER = re.compile(r"\{(Y|MON|TUE|WED|THU|FRI|SAT|SUN|FRI1|WED5)(?:\+(\d+)w)?\}")
 
@@ -16,27 +20,14 @@ def real_export(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def first_weekday(weekday: int, year: int = YEAR) -> date:
-    start = date(year, 1, 1)
-    return start + timedelta(days=(weekday - start.weekday()) % 7)
-
-
-def first_fifth_weekday(weekday: int, year: int = YEAR) -> date:
-    for month in range(1, 13):
-        first = date(year, month, 1)
-        fifth = first + timedelta(days=(weekday - first.weekday()) % 7, weeks=4)
-        if fifth.month == month:
-            return fifth
-    raise AssertionError("unreachable: every year has months with five of each weekday")
-
-
 def placeholder_date(name: str, weeks: int = 0) -> date:
+    """The date a placeholder stands for (see the README), `weeks` later."""
     if name == "FRI1":
-        day = first_weekday(4)
+        day = weekday_on_or_after(date(YEAR, 1, 1), _WEEKDAYS["FRI"])
     elif name == "WED5":
-        day = first_fifth_weekday(2)
+        day = first_fifth_weekday(YEAR, _WEEKDAYS["WED"])
     else:
-        day = first_weekday(_WEEKDAYS[name])
+        day = weekday_on_or_after(date(YEAR, 1, 1), _WEEKDAYS[name])
     return day + timedelta(weeks=weeks)
 
 
