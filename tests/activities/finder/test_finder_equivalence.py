@@ -8,8 +8,9 @@ import random
 import pytest
 from geopy.distance import geodesic
 
+from activities import finder
 from activities.enums import ActivityKind, CapacityStatus, Frequency, SupportLevel
-from activities.finder import search as finder
+from activities.finder.rules import good_key, near_key
 from activities.selectors import activity_list_current, with_display_data
 from tests.factories import (
     ActivityFactory,
@@ -49,8 +50,8 @@ def find_brute_force(*, situation, today, good_limit, near_limit) -> finder.Find
         assessment = finder.assess(activity, situation=situation, today=today)
         if assessment.is_shown:
             (near if assessment.misses else good).append(assessment)
-    good.sort(key=lambda a: finder._good_key(a, situation))
-    near.sort(key=lambda a: finder._near_key(a, situation))
+    good.sort(key=lambda a: good_key(a, situation))
+    near.sort(key=lambda a: near_key(a, situation))
     return finder.FinderResult(
         good=good[:good_limit],
         near=near[:near_limit],
