@@ -12,6 +12,7 @@ from activities import finder
 from activities.enums import ActivityKind, CapacityStatus, Frequency, SupportLevel
 from activities.finder.rules import good_key, near_key
 from activities.selectors import activity_list_current, with_display_data
+from tests.activities.finder.support import ORIGIN_POSTCODE
 from tests.factories import (
     ActivityFactory,
     ActivityFeatureFactory,
@@ -29,7 +30,7 @@ from venues.geo import approx_distance_sq_factors, locate_postcode
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 3, 3)
-ORIGIN = locate_postcode("L1 4DN")
+ORIGIN = locate_postcode(ORIGIN_POSTCODE)
 # Miles from ORIGIN: either side of every radius and near-miss limit (1, 1.5, 2, 3, 4.5, 5,
 # 7.5, 10, 15, 20) by under a metre, where the quick SQL distance is not precise enough, and
 # some plain ones.
