@@ -1,24 +1,21 @@
 """The "Find a group for someone" form: plain-English questions, answered in the query string.
 
-Nothing here is stored: the form only turns the query string into a `finder.Situation`.
+Nothing here is stored: the form only turns the query string into a `Situation`.
 """
 
 from django import forms
 
 from venues.accessibility import FEATURE_CHOICES, GROUPS
 
-from .. import finder
-from ..enums import WEEKDAY_CODES, ReferralRoute, SupportLevel, TimeOfDay
+from ..enums import WEEKDAY_CODES, GroupsFor, SingleSex, SupportLevel, TimeOfDay, Where
 from ..filters import DAY_CHOICES, RADIUS_CHOICES, PostcodeField
 from ..models import Category
+from ..wording import ROUTE_QUESTIONS
+from .rules import Situation
+from .search import language_choices
 
 DEFAULT_RADIUS = "3"
-DEFAULTS = {"where": finder.Where.EITHER.value, "radius": DEFAULT_RADIUS}
-REFERRAL_CHOICES = [
-    (ReferralRoute.SELF.value, "They can refer themselves or just turn up"),
-    (ReferralRoute.PROFESSIONAL.value, "A professional (such as a social prescriber) can refer"),
-    (ReferralRoute.GP.value, "Their GP can refer them"),
-]
+DEFAULTS = {"where": Where.EITHER.value, "radius": DEFAULT_RADIUS}
 SUPPORT_CHOICES = [
     ("", "Not sure, or no preference"),
     (SupportLevel.PEER.value, "Light touch: happy in a peer-led group"),
@@ -40,8 +37,8 @@ class FinderForm(forms.Form):
     )
     where = forms.ChoiceField(
         label="How would they like to take part?",
-        choices=finder.Where.choices,
-        initial=finder.Where.EITHER,
+        choices=Where.choices,
+        initial=Where.EITHER,
         required=False,
         widget=RADIOS,
     )
@@ -76,13 +73,13 @@ class FinderForm(forms.Form):
     age = forms.IntegerField(label="Their age", min_value=0, max_value=120, required=False)
     groups_for = forms.ChoiceField(
         label="Groups for",
-        choices=finder.GroupsFor.choices,
+        choices=GroupsFor.choices,
         required=False,
         widget=RADIOS,
     )
     single_sex = forms.ChoiceField(
         label="Women-only and men's groups",
-        choices=finder.SingleSex.choices,
+        choices=SingleSex.choices,
         required=False,
         widget=RADIOS,
     )
@@ -98,7 +95,7 @@ class FinderForm(forms.Form):
     free_only = forms.BooleanField(label="Free activities only", required=False)
     referral = forms.MultipleChoiceField(
         label="How can they join?",
-        choices=REFERRAL_CHOICES,
+        choices=list(ROUTE_QUESTIONS.items()),
         required=False,
         widget=CHECKBOXES,
     )
@@ -118,12 +115,12 @@ class FinderForm(forms.Form):
                     data[name] = value
             self.data = data
         self.fields["language"].choices = [("", "English is fine")] + [
-            (name, name) for name in finder.language_choices()
+            (name, name) for name in language_choices()
         ]
 
     def clean(self):
         data = super().clean()
-        online_only = data.get("where") == finder.Where.ONLINE
+        online_only = data.get("where") == Where.ONLINE
         if not online_only and not data.get("postcode") and "postcode" not in self.errors:
             self.add_error(
                 "postcode",
@@ -167,10 +164,10 @@ class FinderForm(forms.Form):
                 links.append((anchor, bound.label, error))
         return links
 
-    def situation(self) -> finder.Situation:
-        """The cleaned answers as a finder.Situation (call after is_valid())."""
+    def situation(self) -> Situation:
+        """The cleaned answers as a `Situation` (call after is_valid())."""
         d = self.cleaned_data
-        return finder.Situation(
+        return Situation(
             location=d.get("postcode"),
             where=d["where"],
             radius_miles=float(d["radius"]),
@@ -179,8 +176,8 @@ class FinderForm(forms.Form):
             access=tuple(d.get("access") or []),
             interests=tuple(c.slug for c in d.get("interests") or []),
             age=d.get("age"),
-            groups_for=d.get("groups_for") or finder.GroupsFor.ANYONE,
-            single_sex=d.get("single_sex") or finder.SingleSex.NO_PREFERENCE,
+            groups_for=d.get("groups_for") or GroupsFor.ANYONE,
+            single_sex=d.get("single_sex") or SingleSex.NO_PREFERENCE,
             language=d.get("language") or "",
             free_only=bool(d.get("free_only")),
             referral=frozenset(d.get("referral") or []),

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import finder
+from . import search
 from .forms import FinderForm
 
 
@@ -18,7 +18,7 @@ def find(request):
     status = 200
     if form.is_bound:
         if form.is_valid():
-            result = finder.find(situation=form.situation(), today=timezone.localdate())
+            result = search.find(situation=form.situation(), today=timezone.localdate())
         else:
             status = 400
     response = render(

@@ -13,6 +13,7 @@ from activities.enums import ActivityKind, CapacityStatus, SupportLevel
 from activities.finder.forms import FinderForm
 from activities.models import ActivityPage
 from activities.selectors import with_display_data
+from tests.activities.finder.support import BELLE_VALE, NEAR, ONLINE, ORIGIN_POSTCODE, WALTON
 from tests.factories import (
     ActivityFactory,
     ActivityFeatureFactory,
@@ -27,15 +28,14 @@ from venues.geo import distance_miles, locate_postcode
 
 pytestmark = pytest.mark.django_db
 
-ORIGIN = "L1+4DN"
-NEAR = {"latitude": 53.4100, "longitude": -2.9800, "postcode": "L3 8EN"}  # 0.4 miles
-WALTON = {"latitude": 53.43921, "longitude": -2.96701, "postcode": "L4 4EL"}  # 2.5 miles
-BELLE_VALE = {"latitude": 53.38981, "longitude": -2.86501, "postcode": "L25 2RA"}  # 4.8 miles
+ORIGIN = ORIGIN_POSTCODE.replace(" ", "+")  # in a query string
 MONDAY, TUESDAY, THURSDAY = 0, 1, 3
 
 
 def miles_from_origin(place: dict) -> float:
-    return distance_miles(locate_postcode("L1 4DN").point, (place["latitude"], place["longitude"]))
+    return distance_miles(
+        locate_postcode(ORIGIN_POSTCODE).point, (place["latitude"], place["longitude"])
+    )
 
 
 def weekly(activity, *, weekday=TUESDAY, start=dt.time(10, 0), end=dt.time(12, 0), **kwargs):
@@ -347,9 +347,6 @@ def _activity_feature_no():
     activity = fitting_group("Mismatch")
     ActivityFeatureFactory(activity=activity, code="bsl_interpreter", status=FeatureStatus.NO)
     return activity
-
-
-ONLINE = {"online": True, "meeting_link": "https://example.org/meet"}
 
 
 def _online_only():

@@ -8,9 +8,11 @@ import random
 import pytest
 from geopy.distance import geodesic
 
+from activities import finder
 from activities.enums import ActivityKind, CapacityStatus, Frequency, SupportLevel
-from activities.finder import search as finder
+from activities.finder.rules import good_key, near_key
 from activities.selectors import activity_list_current, with_display_data
+from tests.activities.finder.support import ORIGIN_POSTCODE
 from tests.factories import (
     ActivityFactory,
     ActivityFeatureFactory,
@@ -28,7 +30,7 @@ from venues.geo import approx_distance_sq_factors, locate_postcode
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 3, 3)
-ORIGIN = locate_postcode("L1 4DN")
+ORIGIN = locate_postcode(ORIGIN_POSTCODE)
 # Miles from ORIGIN: either side of every radius and near-miss limit (1, 1.5, 2, 3, 4.5, 5,
 # 7.5, 10, 15, 20) by under a metre, where the quick SQL distance is not precise enough, and
 # some plain ones.
@@ -49,8 +51,8 @@ def find_brute_force(*, situation, today, good_limit, near_limit) -> finder.Find
         assessment = finder.assess(activity, situation=situation, today=today)
         if assessment.is_shown:
             (near if assessment.misses else good).append(assessment)
-    good.sort(key=lambda a: finder._good_key(a, situation))
-    near.sort(key=lambda a: finder._near_key(a, situation))
+    good.sort(key=lambda a: good_key(a, situation))
+    near.sort(key=lambda a: near_key(a, situation))
     return finder.FinderResult(
         good=good[:good_limit],
         near=near[:near_limit],

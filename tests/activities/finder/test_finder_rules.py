@@ -6,6 +6,7 @@ import pytest
 
 from activities import finder
 from activities.enums import ActivityKind, Frequency
+from tests.activities.finder.support import NEAR, ONLINE, ORIGIN_POSTCODE, WALTON
 from tests.factories import ActivityFactory, ScheduleFactory, VenueFactory, VenueFeatureFactory
 from venues.accessibility import FeatureStatus
 from venues.geo import locate_postcode
@@ -14,13 +15,10 @@ pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 3, 3)  # a Tuesday
 NEXT_TUESDAY = dt.date(2026, 3, 10)
-NEAR = {"latitude": 53.4100, "longitude": -2.9800, "postcode": "L3 8EN"}  # 0.4 miles
-WALTON = {"latitude": 53.43921, "longitude": -2.96701, "postcode": "L4 4EL"}  # 2.5 miles
-ONLINE = {"online": True, "meeting_link": "https://example.org/meet"}
 
 
 def here(**answers) -> finder.Situation:
-    return finder.Situation(location=locate_postcode("L1 4DN"), **answers)
+    return finder.Situation(location=locate_postcode(ORIGIN_POSTCODE), **answers)
 
 
 def group(title, *, place=NEAR, first_date=TODAY - dt.timedelta(weeks=2), **kwargs):
