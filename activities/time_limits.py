@@ -6,7 +6,7 @@ from datetime import date
 
 from . import recurrence
 from .enums import ActivityKind, Frequency
-from .wording import long_date, short_date  # noqa: F401 -- long_date: until the finder imports it from wording
+from .wording import short_date
 
 
 def course_length(schedule) -> str:
