@@ -73,7 +73,7 @@ def _liverpool_postcodes(count: int, rng: random.Random) -> list[str]:
 def generate(rows: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, str]]:
     """`rows` spreadsheet rows: activities, about 1 in 10 with a second time slot row."""
     from activities import recurrence
-    from activities.imports.spreadsheet import COLUMNS
+    from activities.imports.columns import COLUMNS
 
     rng = random.Random(seed)
     postcodes = _liverpool_postcodes(venues, rng)
