@@ -86,18 +86,7 @@ def slots_plan(
         wanted.append(_Wanted(part.ref, part.slot, part.number, 0))
     stored = list(existing.schedules.all()) if existing else []
     by_ref = dict(zip(slot_refs(ref, [s.ref for s in stored]), stored, strict=True))
-    if row is None:
-        # Only extra slots of an activity the file does not list: keep its other slots.
-        next_order = max((s.sort_order or 0 for s in stored), default=-1) + 1
-        for slot in wanted:
-            match = by_ref.get(slot.ref)
-            slot.sort_order = match.sort_order if match else next_order
-            next_order += 0 if match else 1
-        kept = [s for r, s in by_ref.items() if r not in {w.ref for w in wanted}]
-    else:
-        for order, slot in enumerate(wanted):
-            slot.sort_order = order
-        kept = []
+    kept = _order(wanted, stored, by_ref, listed=row is not None)
     # Cancellations: the file's dates (with their reasons) replace the stored ones.
     old_cancelled = {c.date: c for c in existing.cancellations.all()} if existing else {}
     rows = ([row] if row is not None else []) + part_rows
@@ -109,30 +98,14 @@ def slots_plan(
     position = {id(schedule): index for index, schedule in enumerate(stored)}
     for index, slot in enumerate(wanted):
         slot.existing = by_ref.get(slot.ref)
-        schedule = slot.existing
-        if schedule is None:
+        if slot.existing is None:
             changes.schedule_creates.append(
                 _schedule(Schedule(ref=slot.ref, sort_order=slot.sort_order), slot.rule)
             )
             continue
-        timing_changed = any(
-            getattr(schedule, name) != getattr(slot.rule, name) for name in TIMING_FIELDS
-        )
-        cancellations_changed = _relevant(schedule.rule, old_reasons) != _relevant(
-            slot.rule, new_cancelled
-        )
-        # Slots added in the admin have a blank ref and matched on the generated one; only a
-        # stored ref that differs (possible for the first slot) is rewritten.
-        ref_changed = bool(schedule.ref) and schedule.ref != slot.ref
-        moved = row is not None and position[id(schedule)] != index
-        if timing_changed or cancellations_changed:
-            schedule.sequence += 1
-        if timing_changed or cancellations_changed or ref_changed or moved:
-            if ref_changed:
-                schedule.ref = slot.ref
-            if moved:
-                schedule.sort_order = slot.sort_order
-            changes.schedule_updates.append(_schedule(schedule, slot.rule))
+        moved = row is not None and position[id(slot.existing)] != index
+        if _update(slot, moved=moved, old=old_reasons, new=new_cancelled):
+            changes.schedule_updates.append(_schedule(slot.existing, slot.rule))
     if row is not None:
         matched = {id(s.existing) for s in wanted if s.existing is not None}
         changes.schedule_deletes = [s.pk for s in stored if id(s) not in matched]
@@ -147,6 +120,46 @@ def slots_plan(
         c.pk for day, c in old_cancelled.items() if day not in new_cancelled
     ]
     return changes
+
+
+def _order(
+    wanted: list[_Wanted], stored: list[Schedule], by_ref: dict[str, Schedule], *, listed: bool
+) -> list[Schedule]:
+    """Give each wanted slot its sort order; returns the stored slots that stay as they are.
+
+    When the file lists the activity (`listed`), its slots are exactly the file's, in the
+    file's order. Otherwise the file only adds or changes extra slots: the others are kept,
+    and a new slot goes after them."""
+    if listed:
+        for order, slot in enumerate(wanted):
+            slot.sort_order = order
+        return []
+    next_order = max((s.sort_order or 0 for s in stored), default=-1) + 1
+    for slot in wanted:
+        match = by_ref.get(slot.ref)
+        slot.sort_order = match.sort_order if match else next_order
+        next_order += 0 if match else 1
+    return [s for r, s in by_ref.items() if r not in {w.ref for w in wanted}]
+
+
+def _update(slot: _Wanted, *, moved: bool, old: dict[date, str], new: dict[date, str]) -> bool:
+    """Bring the stored slot's ref, order and SEQUENCE up to date; True if it must be saved.
+    `old` and `new`: the activity's cancellations before and after (date -> reason)."""
+    schedule = slot.existing
+    timing_changed = any(
+        getattr(schedule, name) != getattr(slot.rule, name) for name in TIMING_FIELDS
+    )
+    cancellations_changed = _relevant(schedule.rule, old) != _relevant(slot.rule, new)
+    # Slots added in the admin have a blank ref and matched on the generated one; only a
+    # stored ref that differs (possible for the first slot) is rewritten.
+    ref_changed = bool(schedule.ref) and schedule.ref != slot.ref
+    if timing_changed or cancellations_changed:
+        schedule.sequence += 1
+    if ref_changed:
+        schedule.ref = slot.ref
+    if moved:
+        schedule.sort_order = slot.sort_order
+    return timing_changed or cancellations_changed or ref_changed or moved
 
 
 def _wanted_cancellations(
