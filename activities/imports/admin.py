@@ -247,7 +247,8 @@ def ical_import_upload(request):
 @require_POST
 def ical_import_confirm(request):
     pending, provider = pending_load(request, key=CALENDAR_SESSION_KEY)
-    if pending is None:
+    # A check stored by an older version (events, not summaries) is treated as expired.
+    if pending is None or "summaries" not in pending:
         messages.error(request, "That calendar check has expired. Please upload it again.")
         return redirect("ical_import")
     try:
