@@ -11,7 +11,7 @@ from venues.selectors import venue_access_table
 
 from . import selectors
 from .filters import filter_errors_text
-from .imports import spreadsheet
+from .imports.export import write_csv
 
 
 @require_GET
@@ -49,7 +49,7 @@ def export_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="timetable-{stamp}.csv"'
-    spreadsheet.write_csv(activities, response)
+    write_csv(activities, response)
     return response
 
 

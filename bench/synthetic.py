@@ -73,7 +73,7 @@ def _liverpool_postcodes(count: int, rng: random.Random) -> list[str]:
 def generate(rows: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, str]]:
     """`rows` spreadsheet rows: activities, about 1 in 10 with a second time slot row."""
     from activities import recurrence
-    from activities.imports.spreadsheet import COLUMNS
+    from activities.imports.columns import COLUMNS
 
     rng = random.Random(seed)
     postcodes = _liverpool_postcodes(venues, rng)
@@ -124,11 +124,9 @@ def generate(rows: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, s
         )
         cancelled = []
         if frequency != "once" and rng.random() < 0.25:
-            dates = []
-            for day in recurrence.series_dates(rule):
-                dates.append(day)
-                if len(dates) >= 12:
-                    break
+            # The first 12 session dates (11 monthly gaps are at most 385 days).
+            window = recurrence.occurrences(rule, start=first, end=first + timedelta(days=400))
+            dates = [occurrence.date for occurrence in window[:12]]
             cancelled = sorted(rng.sample(dates, min(len(dates), rng.randint(1, 2))))
         ref = f"{provider[:3].upper()}-{number:06d}"
         access = (place["access"] if place else []) + [

@@ -4,19 +4,16 @@ Step 1 (``timetable_import_upload``, ``ical_import_upload``) reads the file, che
 against the chosen organisation and shows what would change, writing nothing. The parsed rows
 wait in the session under a random token; step 2 (``timetable_import_confirm``,
 ``ical_import_confirm``) imports them in one transaction. Both steps re-check that the user may
-edit that organisation, using Wagtail's page permissions.
+edit that organisation (directory.permissions.providers_importable).
 """
 
 from __future__ import annotations
 
 import secrets
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,16 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from directory.models import ProviderPage
 from directory.permissions import providers_importable
 
-from .calendar import (
-    CalendarPlan,
-    CalendarRefused,
-    PlannedEvent,
-    calendar_fetch,
-    calendar_import,
-    calendar_plan,
-    import_limits,
-)
-from .services import ImportFailed, ImportResult, timetable_import, timetable_read
+from .calendar import CalendarPlan, CalendarRefused, calendar_import, calendar_plan
+from .columns import ImportFailed
+from .fetch import calendar_fetch
+from .forms import CalendarUploadForm, UploadForm
+from .plan import ImportResult
+from .services import timetable_import, timetable_read
 
 SESSION_KEY = "timetable_import"
 PREVIEW_ROWS = 10
@@ -44,38 +37,6 @@ _ACTION_LABELS = {"new": "New", "update": "Update", "unchanged": "No change"}
 def importable_providers(*, user) -> list[ProviderPage]:
     """Organisations whose timetable this user may replace (see directory.permissions)."""
     return list(providers_importable(user).order_by("title"))
-
-
-class UploadForm(forms.Form):
-    provider = forms.ModelChoiceField(
-        queryset=ProviderPage.objects.none(),
-        label="Organisation",
-        empty_label=None,
-        help_text="The file may only contain this organisation's activities.",
-    )
-    file = forms.FileField(
-        label="Timetable spreadsheet",
-        help_text="A .csv (UTF-8) or .xlsx file in the timetable spreadsheet layout.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
-
-    def __init__(self, *args, providers: list[ProviderPage], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = ProviderPage.objects.filter(
-            pk__in=[p.pk for p in providers]
-        ).order_by("title")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"This file is {filesizeformat(upload.size)}; the largest we accept is "
-                f"{filesizeformat(limit)}. Split it into smaller files."
-            )
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("Upload a .csv or .xlsx file.")
-        return upload
 
 
 # --- shared by the spreadsheet and calendar (.ics) uploads: check, then confirm -------------
@@ -220,55 +181,6 @@ def timetable_import_confirm(request):
 # --- the calendar (.ics) -----------------------------------------------------------------------
 
 
-class CalendarUploadForm(forms.Form):
-    provider = forms.ModelChoiceField(
-        queryset=ProviderPage.objects.none(),
-        label="Organisation",
-        empty_label=None,
-        help_text="The activities are added to this organisation.",
-    )
-    file = forms.FileField(
-        label="Calendar file (.ics)",
-        required=False,
-        help_text="Export it from Google Calendar, Outlook or Apple Calendar.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"}),
-    )
-    url = forms.CharField(
-        label="…or the calendar's address",
-        required=False,
-        max_length=2000,
-        help_text="A public or secret .ics address (https:// or webcal://).",
-    )
-
-    def __init__(self, *args, providers: list[ProviderPage], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = ProviderPage.objects.filter(
-            pk__in=[p.pk for p in providers]
-        ).order_by("title")
-        if not import_limits()["ICAL_FETCH_ALLOWED"]:
-            del self.fields["url"]
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        limit = import_limits()["ICAL_IMPORT_MAX_BYTES"]
-        if upload and upload.size > limit:
-            raise forms.ValidationError(
-                f"This file is {filesizeformat(upload.size)}; the largest calendar we accept is "
-                f"{filesizeformat(limit)}."
-            )
-        return upload
-
-    def clean(self):
-        data = super().clean()
-        given = [name for name in ("file", "url") if data.get(name)]
-        if len(given) != 1:
-            raise forms.ValidationError(
-                "Choose a calendar file"
-                + (", or give its address (not both)." if "url" in self.fields else ".")
-            )
-        return data
-
-
 def _calendar_context(**extra) -> dict:
     return {"page_title": "Import a calendar", "header_icon": "calendar", **extra}
 
@@ -303,7 +215,9 @@ def ical_import_upload(request):
         )
     context.update(plan=plan, skipped=plan.skipped)
     try:
-        result = calendar_import(plan=plan, provider=provider, dry_run=True)
+        result = calendar_import(
+            rows=plan.rows, summaries=plan.summaries, provider=provider, dry_run=True
+        )
     except CalendarRefused as exc:
         return render(
             request, "activities/admin/ical_preview.html", {**context, "refused": exc.problems}
@@ -320,7 +234,8 @@ def ical_import_upload(request):
         provider=provider,
         source=source,
         rows=plan.rows,
-        events=[{"summary": e.summary, "rows": e.rows} for e in plan.events],
+        # A list of pairs: the session's JSON would turn the row numbers into strings.
+        summaries=list(plan.summaries.items()),
     )
     return render(
         request,
@@ -332,18 +247,14 @@ def ical_import_upload(request):
 @require_POST
 def ical_import_confirm(request):
     pending, provider = pending_load(request, key=CALENDAR_SESSION_KEY)
-    if pending is None:
+    # A check stored by an older version (events, not summaries) is treated as expired.
+    if pending is None or "summaries" not in pending:
         messages.error(request, "That calendar check has expired. Please upload it again.")
         return redirect("ical_import")
-    events = [
-        PlannedEvent(
-            uid="", ref="", summary=e["summary"], slots=[], where="", cancelled=[], rows=e["rows"]
-        )
-        for e in pending["events"]
-    ]
-    plan = CalendarPlan(rows=pending["rows"], events=events, skipped=[])
     try:
-        result = calendar_import(plan=plan, provider=provider)
+        result = calendar_import(
+            rows=pending["rows"], summaries=dict(pending["summaries"]), provider=provider
+        )
     except ImportFailed as exc:
         # The directory changed since the check (e.g. a ref was taken): nothing was written.
         return render(

@@ -154,7 +154,7 @@ def demo_load(
 
     `today` (default: the local date) decides how far the timetable's dates move forward.
     Each login gets `password`, or its own random one. Raises DemoAlreadyLoaded if a demo
-    provider exists and `reset` is false; activities.imports.services.ImportFailed if the timetable
+    provider exists and `reset` is false; activities.imports.columns.ImportFailed if the timetable
     does not import (nothing is kept: the whole load is one transaction).
     """
     today = today or timezone.localdate()

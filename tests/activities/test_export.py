@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from activities.imports import spreadsheet
-from activities.imports.services import ACTIVITY_FIELDS, timetable_import, timetable_read
-from activities.imports.spreadsheet import COLUMNS, STANDARD_COLUMNS
+from activities.imports.columns import ACTIVITY_FIELDS, COLUMNS, STANDARD_COLUMNS, slot_refs
+from activities.imports.export import activity_rows, write_csv
+from activities.imports.services import timetable_import, timetable_read
 from activities.models import (
     ActivityFeature,
     ActivityPage,
@@ -68,7 +68,7 @@ def row(**cells) -> dict[str, str]:
 
 def export(activities) -> str:
     buffer = io.StringIO()
-    spreadsheet.write_csv(activities, buffer)
+    write_csv(activities, buffer)
     return buffer.getvalue()
 
 
@@ -308,7 +308,7 @@ def test_export_of_imported_sample_matches_the_sample():
         return value
 
     # The sample leaves coordinates for us to find from the postcode.
-    compared = [c for c in spreadsheet.STANDARD_COLUMNS if c not in {"latitude", "longitude"}]
+    compared = [c for c in STANDARD_COLUMNS if c not in {"latitude", "longitude"}]
     assert [{c: normal(r, c) for c in compared} for r in exported] == [
         {c: normal(r, c) for c in compared} for r in original
     ]
@@ -378,7 +378,7 @@ def test_activity_rows_for_online_activity_without_venue():
     ScheduleFactory(activity=activity, first_date=dt.date(2027, 1, 12))
     venue_less = with_display_data(ActivityPage.objects.filter(pk=activity.pk)).get()
 
-    (cells,) = spreadsheet.activity_rows(venue_less)
+    (cells,) = activity_rows(venue_less)
 
     assert (cells["ref"], cells["online"], cells["venue_name"], cells["meeting_link"]) == (
         "ON-1",
@@ -394,8 +394,8 @@ def test_activity_rows_for_online_activity_without_venue():
 
 
 def test_slot_refs_generates_missing_refs_without_clashes():
-    assert spreadsheet.slot_refs("A", []) == []
-    assert spreadsheet.slot_refs("A", ["", "", "A-2", "x", "x"]) == ["A", "A-3", "A-2", "x", "A-4"]
+    assert slot_refs("A", []) == []
+    assert slot_refs("A", ["", "", "A-2", "x", "x"]) == ["A", "A-3", "A-2", "x", "A-4"]
 
 
 def test_export_lists_venue_shared_with_other_provider():

@@ -4,11 +4,36 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
-from activities.imports.services import ImportFailed, timetable_import, timetable_read
+from activities.imports.columns import ImportFailed
+from activities.imports.services import timetable_import, timetable_read
 
 # Smaller files import in a moment; a progress bar would only flicker.
 PROGRESS_MIN_ROWS = 200
+_UNITS = {"Checking": "row", "Writing": "activity"}
+
+
+class ProgressBars:
+    """A tqdm bar on stderr for each stage the import reports (its progress callback)."""
+
+    def __init__(self):
+        self.stage = ""
+        self.bar: tqdm | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = tqdm(
+                total=total, desc=stage, unit=_UNITS.get(stage, "item"), file=sys.stderr
+            )
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 class Command(BaseCommand):
@@ -30,18 +55,18 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"There is no file at {path}.")
+        bars = ProgressBars()
         try:
             with path.open("rb") as file:
                 rows = timetable_read(file=file, filename=path.name)
+            show = (
+                not options["no_progress"] and len(rows) > PROGRESS_MIN_ROWS and sys.stderr.isatty()
+            )
             result = timetable_import(
                 rows=rows,
                 create_providers=options["create_providers"],
                 dry_run=options["dry_run"],
-                progress=(
-                    not options["no_progress"]
-                    and len(rows) > PROGRESS_MIN_ROWS
-                    and sys.stderr.isatty()
-                ),
+                progress=bars if show else None,
             )
         except ImportFailed as exc:
             count = len(exc.problems)
@@ -49,6 +74,8 @@ class Command(BaseCommand):
                 f"{path.name} was not imported (nothing was changed): "
                 f"{count} problem{'' if count == 1 else 's'}.\n{exc}"
             ) from None
+        finally:
+            bars.close()
         for warning in result.warnings:
             self.stderr.write(f"Warning: {warning}")
         verb = "Checked (dry run, nothing written)" if options["dry_run"] else "Imported"

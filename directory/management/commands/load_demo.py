@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from activities.imports.services import ImportFailed
+from activities.imports.columns import ImportFailed
 from directory.demo.services import DemoAlreadyLoaded, demo_load
 
 

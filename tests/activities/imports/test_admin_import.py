@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from activities.imports.admin import SESSION_KEY
-from activities.imports.spreadsheet import COLUMNS
+from activities.imports.columns import COLUMNS
 from activities.models import ActivityPage
 from directory.services import city_admins_group_ensure, provider_editor_add
 from tests.factories import ProviderFactory
