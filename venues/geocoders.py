@@ -23,8 +23,8 @@ _TIMEOUT_SECONDS = 5
 def _setting(name: str, default: str) -> str:
     # Read lazily so this module imports (and stays offline) without Django being set up,
     # e.g. in scripts and in tests that run without the Django plugin.
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
+    from django.conf import settings  # noqa: PLC0415 -- importable without Django set up
+    from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415 -- as above
 
     try:
         return getattr(settings, name, default)

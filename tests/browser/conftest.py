@@ -36,7 +36,7 @@ def browser():
             "`apt-get install chromium`, or set CHROMIUM=/path/to/chromium.",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 -- after the check above
 
     # While Playwright's sync API is started, the test's code runs in a greenlet with its own
     # context variables, and so with its own Django connection objects, and an asyncio loop

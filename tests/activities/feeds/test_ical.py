@@ -24,7 +24,7 @@ from activities import ical
 from activities.enums import ActivityKind, Frequency
 from activities.feeds.selectors import feed_activities
 from activities.models import ActivityPage
-from activities.recurrence import LONDON
+from activities.recurrence import LONDON, Rule
 from tests.factories import (
     ActivityFactory,
     CancellationFactory,
@@ -366,8 +366,6 @@ def test_weekly_slot_event_has_stable_uid_sequence_and_exdates(client, timetable
 
 def test_rrule_forms_for_each_frequency():
     # Arrange
-    from activities.recurrence import Rule
-
     tuesday = date(2027, 1, 5)
     fifth_friday = date(2027, 1, 29)
 
@@ -394,8 +392,6 @@ def test_rrule_forms_for_each_frequency():
 
 def test_until_is_end_of_last_local_day_in_utc():
     # Arrange: a series ending in summer time, and one with both a count and a last date
-    from activities.recurrence import Rule
-
     summer = Rule(
         Frequency.WEEKLY, date(2027, 6, 1), time(10), time(11), last_date=date(2027, 7, 1)
     )

@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from openpyxl import Workbook
 
 from activities.imports.admin import SESSION_KEY
 from activities.imports.columns import COLUMNS
@@ -272,8 +273,6 @@ def test_upload_requires_csrf_token(provider):
 
 
 def test_upload_of_xlsx_previews_it(editor_client, provider):
-    from openpyxl import Workbook
-
     workbook = Workbook()
     cells = row()
     workbook.active.append(list(cells))

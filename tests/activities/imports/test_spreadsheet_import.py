@@ -1,5 +1,6 @@
 """Importing the timetable spreadsheet: validation, all-or-nothing, idempotency, updates."""
 
+import csv
 import datetime as dt
 import io
 import sys
@@ -69,8 +70,6 @@ def problems_of(rows, **kwargs) -> list[tuple[int, str, str]]:
 
 
 def csv_bytes(rows: list[dict[str, str]], *, bom: bool = False) -> bytes:
-    import csv
-
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
     writer.writeheader()
