@@ -65,7 +65,7 @@ def freshness_confirm(request):
     if not ids:
         messages.error(request, "Tick at least one listing to confirm it is still right.")
         return redirect(back)
-    result = freshness.activities_confirm_checked(user=request.user, page_ids=ids)
+    result = freshness.activity_list_confirm_checked(user=request.user, page_ids=ids)
     if not result.confirmed:
         raise PermissionDenied
     count, today = len(result.confirmed), timezone.localdate()

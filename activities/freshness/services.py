@@ -1,7 +1,7 @@
 """Freshness: when a listing was last confirmed as right, which ones are stale, and confirming.
 
 Reads (`last_checked_text`, `activity_list_stale`) and the one write
-(`activities_confirm_checked`) live together because they share the staleness rule.
+(`activity_list_confirm_checked`) live together because they share the staleness rule.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class ConfirmResult:
 
 
 @transaction.atomic
-def activities_confirm_checked(
+def activity_list_confirm_checked(
     *, user: AbstractBaseUser, page_ids: list[int], today: date | None = None
 ) -> ConfirmResult:
     """Set last_checked=today on the activities the user may edit; refuse the rest by id.

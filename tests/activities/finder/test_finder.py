@@ -23,32 +23,19 @@ from tests.factories import (
     VenueFactory,
     VenueFeatureFactory,
 )
+from tests.support.dates import THURSDAY, TUESDAY, today
+from tests.support.schedules import weekly
 from venues.accessibility import FeatureStatus
 from venues.geo import distance_miles, locate_postcode
 
 pytestmark = pytest.mark.django_db
 
 ORIGIN = ORIGIN_POSTCODE.replace(" ", "+")  # in a query string
-MONDAY, TUESDAY, THURSDAY = 0, 1, 3
 
 
 def miles_from_origin(place: dict) -> float:
     return distance_miles(
         locate_postcode(ORIGIN_POSTCODE).point, (place["latitude"], place["longitude"])
-    )
-
-
-def weekly(activity, *, weekday=TUESDAY, start=dt.time(10, 0), end=dt.time(12, 0), **kwargs):
-    """A weekly slot on `weekday` that started two weeks ago and is still running."""
-    day = dt.date.today() + dt.timedelta(days=1)
-    while day.weekday() != weekday:
-        day += dt.timedelta(days=1)
-    return ScheduleFactory(
-        activity=activity,
-        first_date=day - dt.timedelta(weeks=2),
-        start_time=start,
-        end_time=end,
-        **kwargs,
     )
 
 
@@ -79,7 +66,7 @@ def situation_for(query: str) -> finder.Situation:
 def assess(activity, query: str) -> finder.Assessment:
     """Judge one activity in Python alone, without the SQL pre-filter."""
     loaded = with_display_data(ActivityPage.objects.filter(pk=activity.pk)).get()
-    return finder.assess(loaded, situation=situation_for(query), today=dt.date.today())
+    return finder.assess(loaded, situation=situation_for(query), today=today())
 
 
 # --- The form -------------------------------------------------------------------------------
@@ -309,7 +296,7 @@ def test_finder_caps_results_and_says_how_many(client):
         fitting_group(f"Walton {i}", place=WALTON)
 
     result = finder.find(
-        situation=situation_for("radius=2"), today=dt.date.today(), good_limit=3, near_limit=2
+        situation=situation_for("radius=2"), today=today(), good_limit=3, near_limit=2
     )
 
     assert (result.good_count, len(result.good)) == (4, 3)
@@ -357,9 +344,7 @@ def _online_only():
 
 def _finished_course():
     activity = ActivityFactory(title="Mismatch", venue=VenueFactory(**NEAR), kind="course")
-    ScheduleFactory(
-        activity=activity, first_date=dt.date.today() - dt.timedelta(weeks=10), sessions=6
-    )
+    ScheduleFactory(activity=activity, first_date=today() - dt.timedelta(weeks=10), sessions=6)
     return activity
 
 

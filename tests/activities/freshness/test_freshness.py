@@ -8,7 +8,7 @@ from wagtail.models import PageLogEntry
 
 from activities.freshness.services import (
     CONFIRM_ACTION,
-    activities_confirm_checked,
+    activity_list_confirm_checked,
     last_checked_text,
 )
 from activities.models import ActivityPage
@@ -162,7 +162,7 @@ def test_confirm_survives_publishing_an_earlier_draft(editor_a, listings):
     page.title = "A renamed in a draft"
     draft = page.save_revision(user=editor_a)  # a draft made before the confirmation
 
-    result = activities_confirm_checked(user=editor_a, page_ids=[page.pk], today=TODAY)
+    result = activity_list_confirm_checked(user=editor_a, page_ids=[page.pk], today=TODAY)
     draft.refresh_from_db()
     draft.publish(user=editor_a)
 
@@ -200,7 +200,7 @@ def test_confirm_shows_in_the_editor_and_survives_a_publish_from_it(
 
 
 def test_confirm_service_refuses_pages_the_user_may_not_edit(editor_a, listings):
-    result = activities_confirm_checked(
+    result = activity_list_confirm_checked(
         user=editor_a, page_ids=[listings["b_old"].pk, 999_999], today=TODAY
     )
 
