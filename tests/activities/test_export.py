@@ -3,7 +3,6 @@
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 
@@ -29,13 +28,11 @@ from tests.factories import (
     VenueFeatureFactory,
 )
 from tests.support import dates
+from tests.support.timetables import SAMPLE, timetable_row
 from venues.models import Venue, VenueFeature
 
 pytestmark = pytest.mark.django_db
 
-# A copy of ../shared/design/sample-timetable.csv (the layout contract's example), so a clone
-# tests on its own.
-SAMPLE = Path(__file__).resolve().parents[1] / "support" / "sample-timetable.csv"
 # 2027-01-12 is a Tuesday.
 TUESDAY, WEDNESDAY, THURSDAY = "2027-01-12", "2027-01-13", "2027-01-14"
 # For the imports, which take `today` (it only decides which rows are warned about as over).
@@ -43,27 +40,7 @@ TODAY = dt.date(2026, 11, 25)
 
 
 def row(**cells) -> dict[str, str]:
-    values = {column: "" for column in COLUMNS}
-    values.update(
-        {
-            "ref": "R-1",
-            "provider": "Hope Wellbeing",
-            "title": "Art Group",
-            "kind": "group",
-            "description": "Drawing and painting.",
-            "referral": "self",
-            "venue_name": "Hope Hall",
-            "address": "1 Hope Street, Liverpool",
-            "postcode": "L1 9BQ",
-            "online": "no",
-            "start_time": "10:00",
-            "end_time": "12:00",
-            "frequency": "weekly",
-            "first_date": TUESDAY,
-        }
-    )
-    values.update(cells)
-    return values
+    return timetable_row(ref="R-1", **cells)
 
 
 def export(activities) -> str:

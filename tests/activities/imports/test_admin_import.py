@@ -14,10 +14,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from activities.imports.admin import SESSION_KEY
-from activities.imports.columns import COLUMNS
 from activities.models import ActivityPage
 from directory.services import city_admins_group_ensure, provider_editor_add
 from tests.factories import ProviderFactory
+from tests.support.timetables import timetable_row
 from venues.models import Venue
 
 pytestmark = pytest.mark.django_db
@@ -28,26 +28,7 @@ CONFIRM = "/admin/timetable-import/confirm/"
 
 
 def row(**cells) -> dict[str, str]:
-    values = {column: "" for column in COLUMNS}
-    values.update(
-        {
-            "ref": "HW-1",
-            "provider": "Hope Wellbeing",
-            "title": "Art Group",
-            "kind": "group",
-            "description": "Drawing and painting.",
-            "referral": "self",
-            "venue_name": "Hope Hall",
-            "address": "1 Hope Street, Liverpool",
-            "postcode": "L1 9BQ",
-            "start_time": "10:00",
-            "end_time": "12:00",
-            "frequency": "weekly",
-            "first_date": "2027-01-12",
-        }
-    )
-    values.update(cells)
-    return values
+    return timetable_row(**{"online": "", **cells})
 
 
 def upload_file(rows, name="timetable.csv") -> SimpleUploadedFile:

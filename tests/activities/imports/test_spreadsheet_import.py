@@ -4,7 +4,6 @@ import csv
 import datetime as dt
 import io
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,13 +15,11 @@ from activities.imports.services import timetable_import, timetable_read
 from activities.models import ActivityPage, Audience, Cancellation, Category, Schedule
 from directory.models import ProviderPage
 from tests.factories import CategoryFactory, ProviderFactory, VenueFactory, VenueFeatureFactory
+from tests.support.timetables import SAMPLE, timetable_row
 from venues.models import Venue
 
 pytestmark = pytest.mark.django_db
 
-# A copy of ../shared/design/sample-timetable.csv (the layout contract's example), so a clone
-# tests on its own.
-SAMPLE = Path(__file__).resolve().parents[2] / "support" / "sample-timetable.csv"
 PROVIDER = "Hope Wellbeing"
 # 2027-01-12 is a Tuesday, 2027-01-13 a Wednesday.
 TUESDAY = "2027-01-12"
@@ -30,32 +27,18 @@ TUESDAY = "2027-01-12"
 
 def row(**cells) -> dict[str, str]:
     """A good row (a weekly Tuesday group at a Liverpool hall), with `cells` changed."""
-    values = {column: "" for column in COLUMNS}
-    values.update(
-        {
-            "ref": "HW-1",
+    return timetable_row(
+        **{
             "provider": PROVIDER,
-            "title": "Art Group",
-            "kind": "group",
             "category": "Art",
             "description": "Drawing and painting for beginners.",
             "age_min": "18",
             "cost": "Free",
-            "referral": "self",
-            "venue_name": "Hope Hall",
-            "address": "1 Hope Street, Liverpool",
-            "postcode": "L1 9BQ",
-            "online": "no",
-            "start_time": "10:00",
-            "end_time": "12:00",
-            "frequency": "weekly",
-            "first_date": TUESDAY,
             "accessibility": "step_free_entrance;small_group",
             "contact_email": "hello@example.org",
+            **cells,
         }
     )
-    values.update(cells)
-    return values
 
 
 @pytest.fixture
