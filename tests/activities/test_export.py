@@ -40,7 +40,7 @@ TODAY = dt.date(2026, 11, 25)
 
 
 def row(**cells) -> dict[str, str]:
-    return timetable_row(ref="R-1", **cells)
+    return timetable_row(**{"ref": "R-1", **cells})
 
 
 def export(activities) -> str:
