@@ -251,8 +251,10 @@ REPORT_RATE_LIMIT_PER_ACTIVITY_DAY = env_int("REPORT_RATE_LIMIT_PER_ACTIVITY_DAY
 REPORT_MIN_SECONDS = env_int("REPORT_MIN_SECONDS", 3)
 REPORT_MAX_AGE_SECONDS = env_int("REPORT_MAX_AGE_SECONDS", 86400)
 # Behind a reverse proxy, the request header holding the client address (e.g.
-# HTTP_X_FORWARDED_FOR, last entry used); empty means REMOTE_ADDR.
-REPORT_CLIENT_IP_HEADER = os.environ.get("REPORT_CLIENT_IP_HEADER", "")
+# HTTP_X_FORWARDED_FOR, last entry used) for rate limits; empty means REMOTE_ADDR.
+# (REPORT_CLIENT_IP_HEADER is its earlier name, still read.)
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", os.environ.get("REPORT_CLIENT_IP_HEADER", ""))
+REPORT_CLIENT_IP_HEADER = CLIENT_IP_HEADER
 
 # Email (problem reports). Development prints messages to the console; tests use Django's
 # in-memory outbox whatever is set here.
