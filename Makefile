@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The demo serves debug pages: only this machine by default (HOST=0.0.0.0 to share it).
+HOST ?= 127.0.0.1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test lint install install-test chromium bench clean
@@ -31,7 +33,7 @@ demo: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input -v 0
 	# Links in the printed logins, emails and feeds point at the port the demo really uses.
 	DEBUG=true SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py load_demo --reset
-	DEBUG=true SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	DEBUG=true SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # ical.js (Thunderbird's parser) checks our feeds in the tests, and axe-core checks every public
 # page for WCAG 2.2 AA problems in the browser tests; both pinned in package-lock.json.

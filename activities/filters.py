@@ -6,8 +6,10 @@ shared URL means the same list everywhere.
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django_filters import fields as filter_fields
 
 from directory.models import ProviderPage
 from venues.accessibility import AVAILABLE_STATUSES, FEATURE_CHOICES, FEATURES
@@ -31,6 +33,45 @@ RADIUS_CHOICES = [
 ]
 CHECKBOXES = forms.CheckboxSelectMultiple
 SORT_CHOICES = [("", "Best match"), ("title", "Name (A to Z)"), ("distance", "Nearest first")]
+
+
+class BoundedValues:
+    """Repeated values count once, and a parameter may repeat at most FILTER_MAX_VALUES times.
+
+    Each value can become one SQL condition (every access need is an EXISTS), so an unbounded
+    repeat would let one request hold the database; the vocabulary is far smaller than the cap.
+    """
+
+    def clean(self, value):
+        if value and len(value) > settings.FILTER_MAX_VALUES:
+            raise forms.ValidationError(
+                f"Choose at most {settings.FILTER_MAX_VALUES} options here.", code="too_many"
+            )
+        return super().clean(list(dict.fromkeys(value)) if value else value)
+
+
+class BoundedMultipleChoiceField(BoundedValues, filter_fields.MultipleChoiceField):
+    pass
+
+
+class BoundedModelMultipleChoiceField(BoundedValues, filter_fields.ModelMultipleChoiceField):
+    pass
+
+
+class BoundedFormMultipleChoiceField(BoundedValues, forms.MultipleChoiceField):
+    pass
+
+
+class BoundedFormModelMultipleChoiceField(BoundedValues, forms.ModelMultipleChoiceField):
+    pass
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = BoundedMultipleChoiceField
+
+
+class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = BoundedModelMultipleChoiceField
 
 
 class PostcodeField(forms.CharField):
@@ -97,23 +138,19 @@ class ActivityFilter(django_filters.FilterSet):
     radius = django_filters.ChoiceFilter(
         choices=RADIUS_CHOICES, label="Within", empty_label="Any distance", method="noop"
     )
-    day = django_filters.MultipleChoiceFilter(
-        choices=DAY_CHOICES, label="Day", method="noop", widget=CHECKBOXES
-    )
-    time = django_filters.MultipleChoiceFilter(
+    day = MultipleChoiceFilter(choices=DAY_CHOICES, label="Day", method="noop", widget=CHECKBOXES)
+    time = MultipleChoiceFilter(
         choices=TimeOfDay.choices, label="Time of day", method="noop", widget=CHECKBOXES
     )
-    category = django_filters.ModelMultipleChoiceFilter(
+    category = ModelMultipleChoiceFilter(
         queryset=Category.objects.all(),
         to_field_name="slug",
         label="Topic",
         method="filter_related",
         widget=CHECKBOXES,
     )
-    kind = django_filters.MultipleChoiceFilter(
-        choices=ActivityKind.choices, label="Type", widget=CHECKBOXES
-    )
-    access = django_filters.MultipleChoiceFilter(
+    kind = MultipleChoiceFilter(choices=ActivityKind.choices, label="Type", widget=CHECKBOXES)
+    access = MultipleChoiceFilter(
         choices=FEATURE_CHOICES, label="Access needs", method="filter_access", widget=CHECKBOXES
     )
     online = django_filters.ChoiceFilter(
@@ -123,20 +160,20 @@ class ActivityFilter(django_filters.FilterSet):
         method="filter_online",
     )
     free = YesFilter(label="Free only", method="filter_free")
-    referral = django_filters.MultipleChoiceFilter(
+    referral = MultipleChoiceFilter(
         choices=ReferralRoute.choices,
         label="How to join",
         method="filter_referral",
         widget=CHECKBOXES,
     )
-    audience = django_filters.ModelMultipleChoiceFilter(
+    audience = ModelMultipleChoiceFilter(
         queryset=Audience.objects.all(),
         to_field_name="slug",
         label="For",
         method="filter_related",
         widget=CHECKBOXES,
     )
-    provider = django_filters.ModelMultipleChoiceFilter(
+    provider = ModelMultipleChoiceFilter(
         queryset=ProviderPage.objects.live().order_by("title"),
         to_field_name="slug",
         field_name="provider__slug",

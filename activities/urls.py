@@ -1,6 +1,6 @@
 """The public routes of the directory (URL names are public too: templates and tests use them)."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 from .feeds import views as feeds
@@ -8,19 +8,35 @@ from .finder import views as finder
 from .reports import views as reports
 from .shortlist import views as shortlist
 
+
+class IdConverter:
+    """A database id: at most 18 digits, so a bigger number is a 404, not an integer the
+    database cannot hold (SQLite raises OverflowError at 2**63)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
 urlpatterns = [
     path("activities/", views.browse, name="browse"),
     path("activities/export.csv", views.export_csv, name="browse_export"),
     path("activities/feed.ics", feeds.browse_feed, name="feed_browse"),
     path("activities/feed/<str:token>.ics", feeds.browse_feed_by_token, name="feed_browse_token"),
-    path("feeds/activities/<int:pk>.ics", feeds.activity_feed, name="feed_activity"),
-    path("feeds/providers/<int:pk>.ics", feeds.provider_feed, name="feed_provider"),
-    path("feeds/venues/<int:pk>.ics", feeds.venue_feed, name="feed_venue"),
+    path("feeds/activities/<id:pk>.ics", feeds.activity_feed, name="feed_activity"),
+    path("feeds/providers/<id:pk>.ics", feeds.provider_feed, name="feed_provider"),
+    path("feeds/venues/<id:pk>.ics", feeds.venue_feed, name="feed_venue"),
     path("venues/<slug:slug>/", views.venue_detail, name="venue_detail"),
     path("find/", finder.find, name="find"),
-    path("activities/<int:pk>/report/", reports.report_problem, name="report_problem"),
+    path("activities/<id:pk>/report/", reports.report_problem, name="report_problem"),
     path(
-        "activities/<int:pk>/report/thanks/",
+        "activities/<id:pk>/report/thanks/",
         reports.report_problem_thanks,
         name="report_problem_thanks",
     ),

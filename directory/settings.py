@@ -164,7 +164,11 @@ WAGTAIL_SITE_NAME = "No Wrong Door"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Django's own limit on fields in one request (its default): no form of ours needs more.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+# A repeated filter parameter (access=, topic=, ...) counts each value once, and may repeat at
+# most this often; the vocabularies are smaller, and each value can cost the database a query.
+FILTER_MAX_VALUES = env_int("FILTER_MAX_VALUES", 30)
 
 # The directory's own settings
 SITE_URL = WAGTAILADMIN_BASE_URL.rstrip("/")
@@ -192,13 +196,22 @@ FEED_VALIDATOR_CACHE_SECONDS = env_int("FEED_VALIDATOR_CACHE_SECONDS", 86400)
 WAGTAIL_WORKFLOW_ENABLED = False
 
 # Production security: on unless DEBUG; each can be switched off behind a TLS-terminating proxy.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxy's header is trusted only when configured (e.g. "HTTP_X_FORWARDED_PROTO,https"):
+# without a proxy that sets it, any client could claim its request was secure.
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    if len(_proxy_ssl_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be a header and a value: HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Preloading is hard to undo: only when asked for.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

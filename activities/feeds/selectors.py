@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -225,7 +226,11 @@ def _fingerprint_values(queryset: QuerySet[ActivityPage]) -> tuple:
     """
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
-    ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # e.g. pk__in=[] (a shortlist with no valid ids): SQL for "none"
+        none = ActivityPage.objects.using(queryset.db).filter(pk__isnull=True)
+        ids_sql, params = none.values("pk").query.sql_with_params()
     activity, page = ActivityPage._meta, Page._meta
     schedule, cancellation, venue = Schedule._meta, Cancellation._meta, Venue._meta
     topic = Category._meta

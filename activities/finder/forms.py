@@ -8,7 +8,13 @@ from django import forms
 from venues.accessibility import FEATURE_CHOICES, GROUPS
 
 from ..enums import WEEKDAY_CODES, GroupsFor, SingleSex, SupportLevel, TimeOfDay, Where
-from ..filters import DAY_CHOICES, RADIUS_CHOICES, PostcodeField
+from ..filters import (
+    DAY_CHOICES,
+    RADIUS_CHOICES,
+    BoundedFormModelMultipleChoiceField,
+    BoundedFormMultipleChoiceField,
+    PostcodeField,
+)
 from ..models import Category
 from ..wording import ROUTE_QUESTIONS
 from .rules import Situation
@@ -49,20 +55,20 @@ class FinderForm(forms.Form):
         required=False,
     )
     # When
-    days = forms.MultipleChoiceField(
+    days = BoundedFormMultipleChoiceField(
         label="Days they can manage",
         choices=DAY_CHOICES,
         required=False,
         widget=CHECKBOXES,
     )
-    times = forms.MultipleChoiceField(
+    times = BoundedFormMultipleChoiceField(
         label="Times of day they can manage",
         choices=TimeOfDay.choices,
         required=False,
         widget=CHECKBOXES,
     )
     # What
-    interests = forms.ModelMultipleChoiceField(
+    interests = BoundedFormModelMultipleChoiceField(
         label="What are they interested in?",
         queryset=Category.objects.all(),
         to_field_name="slug",
@@ -88,12 +94,12 @@ class FinderForm(forms.Form):
         required=False,
     )
     # Access
-    access = forms.MultipleChoiceField(
+    access = BoundedFormMultipleChoiceField(
         label="Access needs", choices=FEATURE_CHOICES, required=False, widget=CHECKBOXES
     )
     # Joining
     free_only = forms.BooleanField(label="Free activities only", required=False)
-    referral = forms.MultipleChoiceField(
+    referral = BoundedFormMultipleChoiceField(
         label="How can they join?",
         choices=list(ROUTE_QUESTIONS.items()),
         required=False,
