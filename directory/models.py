@@ -56,6 +56,17 @@ class ProviderPage(Page):
     editors_group = models.OneToOneField(
         Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
     )
+    # The provider's image collection, held by id: collection names follow titles, which an
+    # editor can change to another organisation's, so a lookup by name could hand over
+    # someone else's images.
+    collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     content_panels = [
         *Page.content_panels,

@@ -79,10 +79,20 @@ def provider_editors_group_ensure(*, provider: ProviderPage) -> Group:
 
 
 def provider_collection_ensure(*, provider: ProviderPage) -> Collection:
+    """The provider's own image collection, found by the id stored on the provider (never by
+    name: another provider may hold, or take, the same title). Created if missing."""
+    if provider.collection_id is not None:
+        existing = Collection.objects.filter(pk=provider.collection_id).first()
+        if existing is not None:
+            return existing
     root = Collection.get_first_root_node()
     name = provider.title[:255]
-    existing = root.get_children().filter(name=name).first()
-    return existing or root.add_child(name=name)
+    if root.get_children().filter(name=name).exists():
+        name = f"{provider.title[:230]} ({provider.pk})"
+    collection = root.add_child(name=name)
+    ProviderPage.objects.filter(pk=provider.pk).update(collection=collection)
+    provider.collection = collection
+    return collection
 
 
 @transaction.atomic

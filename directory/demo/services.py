@@ -110,13 +110,13 @@ def demo_remove() -> int:
     providers = _existing_providers(spec)
     for provider in providers:
         group_id = provider.editors_group_id
-        title = provider.title
+        collection_id = provider.collection_id
         # Page.delete() removes the descendants (the activities) with the provider.
         provider.delete()
         if group_id is not None:
             Group.objects.filter(pk=group_id).delete()
-        root = Collection.get_first_root_node()
-        for collection in root.get_children().filter(name=title[:255]):
+        # The provider's own collection, by id (a same-named one may be another's).
+        for collection in Collection.objects.filter(pk=collection_id):
             if not collection.get_descendants().exists():
                 collection.delete()
     get_user_model().objects.filter(
