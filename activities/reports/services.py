@@ -14,15 +14,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
+from directory import ratelimits
 from directory.permissions import city_admin_users
 
 from ..models import ActivityPage, ProblemReport
@@ -65,40 +64,18 @@ def report_token_check(token: str, *, activity_id: int, now: float | None = None
         raise TokenError("This form was open for more than a day. Please send it again.")
 
 
-def client_key(remote_addr: str) -> str:
-    """An HMAC of the client address: a stable key for the rate limit that is not the address."""
-    return salted_hmac("nwd.report-client", remote_addr or "unknown").hexdigest()[:32]
+def report_accept_allowed(*, request, now: float | None = None) -> bool:
+    """Take one of this client's reports for the hour; False when it has had its share (or the
+    cache is down). Atomic: a burst of simultaneous reports gets exactly the limit."""
+    limit = ratelimits.Limit("report:client", settings.REPORT_RATE_LIMIT_PER_HOUR, HOUR)
+    return ratelimits.take([(limit, ratelimits.client_key(request))], now=now)
 
 
-def _limit_keys(*, client: str, activity_id: int, now: float) -> list[tuple[str, int, int]]:
-    """(cache key, limit, window seconds) for each limit, in fixed windows."""
-    return [
-        (f"report:c:{client}:{int(now // HOUR)}", settings.REPORT_RATE_LIMIT_PER_HOUR, HOUR),
-        (
-            f"report:a:{activity_id}:{int(now // DAY)}",
-            settings.REPORT_RATE_LIMIT_PER_ACTIVITY_DAY,
-            DAY,
-        ),
-    ]
-
-
-def report_rate_limited(*, client: str, activity_id: int, now: float | None = None) -> bool:
-    """True when this client, or this activity, has had its share of reports for now."""
-    now = now if now is not None else time.time()
-    keys = _limit_keys(client=client, activity_id=activity_id, now=now)
-    counts = cache.get_many([key for key, _, _ in keys])
-    return any(counts.get(key, 0) >= limit for key, limit, _ in keys)
-
-
-def report_rate_count(*, client: str, activity_id: int, now: float | None = None) -> None:
-    """Count one accepted report against the client's and the activity's limits."""
-    now = now if now is not None else time.time()
-    for key, _, window in _limit_keys(client=client, activity_id=activity_id, now=now):
-        cache.add(key, 0, timeout=window)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
+def report_notify_allowed(*, activity_id: int, now: float | None = None) -> bool:
+    """Whether this report of the activity may still email its editors today. The cap limits
+    emails, never acceptance: a few clients must not be able to silence reports on a listing."""
+    limit = ratelimits.Limit("report:activity", settings.REPORT_RATE_LIMIT_PER_ACTIVITY_DAY, DAY)
+    return ratelimits.take([(limit, str(activity_id))], now=now)
 
 
 @transaction.atomic
