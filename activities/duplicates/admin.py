@@ -26,6 +26,7 @@ from directory.permissions import (
     sees_all_duplicates,
 )
 
+from ..imports.cells import formula_safe
 from ..models import ActivityPage, DuplicateDecision
 from ..navigation import safe_next
 from ..wording import slot_summary
@@ -190,7 +191,7 @@ def duplicates_report_csv(request):
                 "; ".join(match.differences),
                 _decision_text(finding),
             ]
-            writer.writerow(row)
+            writer.writerow([formula_safe(value) for value in row])
     return response
 
 

@@ -28,6 +28,24 @@ VALUES = {
 }
 
 
+# A spreadsheet program runs a cell that starts with one of these as a formula (CSV injection):
+# every CSV we write quotes such cells with a leading apostrophe, and the import takes it off.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: object) -> str:
+    """The cell as text that a spreadsheet shows rather than runs."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def formula_unquoted(text: str) -> str:
+    """Undo formula_safe, so an exported file imports back unchanged."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 class CellError(ValueError):
     """The cell cannot be read; the message is one sentence for the provider."""
 

@@ -18,6 +18,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from venues.accessibility import format_feature_list
 
 from ..models import ActivityPage
+from .cells import formula_safe
 from .columns import COLUMNS, LIST_SEPARATOR, slot_refs, time_cell
 from .rows import is_session_date
 
@@ -143,4 +144,7 @@ def write_csv(activities: Iterable[ActivityPage], stream) -> None:
     writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for activity in items:
-        writer.writerows(activity_rows(activity))
+        writer.writerows(
+            {column: formula_safe(value) for column, value in row.items()}
+            for row in activity_rows(activity)
+        )

@@ -12,6 +12,7 @@ import zipfile
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from .cells import formula_unquoted
 from .columns import ImportFailed, Problem, time_cell
 
 
@@ -78,7 +79,10 @@ def _records(table: list[list[str]]) -> list[dict[str, str]]:
                 ]
             )
         records.append(
-            {name: (cells[index] if index < len(cells) else "") for name, index in seen.items()}
+            {
+                name: (formula_unquoted(cells[index]) if index < len(cells) else "")
+                for name, index in seen.items()
+            }
         )
     return records
 

@@ -78,3 +78,17 @@ def test_a_request_with_more_fields_than_djangos_default_is_refused(client):
 
     assert client.get("/activities/?f=x").status_code == 200
     assert client.get(f"/activities/?{query}").status_code == 400
+
+
+def test_export_neutralises_formulas_and_the_import_reads_them_back(client, provider_a):
+    from activities.imports.readers import read_rows
+
+    ActivityFactory(parent=provider_a, title='=HYPERLINK("http://evil.example","Click")')
+    ActivityFactory(parent=provider_a, title="-5 minutes from the station")
+
+    csv_text = client.get("/activities/export.csv").content.decode("utf-8-sig")
+
+    assert "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
+    assert "'=HYPERLINK" in csv_text and "'-5 minutes" in csv_text
+    titles = {row["title"] for row in read_rows(data=csv_text.encode(), filename="t.csv")}
+    assert {'=HYPERLINK("http://evil.example","Click")', "-5 minutes from the station"} <= titles
