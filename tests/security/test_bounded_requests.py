@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from activities.imports.readers import read_rows
 from tests.factories import ActivityFactory
 from tests.support.browse import browse_titles
 
@@ -81,8 +82,6 @@ def test_a_request_with_more_fields_than_djangos_default_is_refused(client):
 
 
 def test_export_neutralises_formulas_and_the_import_reads_them_back(client, provider_a):
-    from activities.imports.readers import read_rows
-
     ActivityFactory(parent=provider_a, title='=HYPERLINK("http://evil.example","Click")')
     ActivityFactory(parent=provider_a, title="-5 minutes from the station")
 
