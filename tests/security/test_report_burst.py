@@ -18,7 +18,7 @@ from activities.reports import services as reports
 from tests.factories import ActivityFactory, ScheduleFactory
 from tests.support.site_process import site_process
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BURST = 30
 REDIS_URL = "redis://127.0.0.1:6379/10"
