@@ -295,6 +295,10 @@ AXES_LOCKOUT_CALLABLE = "directory.signin.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
+# Password-reset emails: per client and per address (an HMAC in the cache), each per hour.
+# Over either, the page answers as if sent and sends nothing.
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 5)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
 
 # Email (problem reports). Development prints messages to the console; tests use Django's
 # in-memory outbox whatever is set here.
