@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "directory.signin.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -299,6 +304,12 @@ AXES_ENABLE_ADMIN = False
 # Over either, the page answers as if sent and sends nothing.
 PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 5)
 PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+
+# Second factor (django-otp: an authenticator app plus recovery codes) for superusers and the
+# members of these groups (by name); on unless DEBUG. Provider editors are not asked.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
+OTP_REQUIRED_GROUPS = env_list("OTP_REQUIRED_GROUPS", "City admins,Navigators")
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 
 # Email (problem reports). Development prints messages to the console; tests use Django's
 # in-memory outbox whatever is set here.

@@ -18,6 +18,7 @@ urlpatterns = [
         LimitedPasswordResetView.as_view(),
         name="wagtailadmin_password_reset",
     ),
+    path("admin/2fa/", include("directory.signin.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("activities.urls")),
