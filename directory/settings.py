@@ -5,6 +5,7 @@ imports this module and overrides what tests need. Nothing secret lives in the r
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -77,6 +78,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -87,9 +92,13 @@ MIDDLEWARE = [
     "directory.timeouts.StatementTimeoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "directory.signin.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "directory.urls"
@@ -146,6 +155,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# django-axes first: it refuses a locked-out username and client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -286,6 +301,31 @@ REPORT_MAX_AGE_SECONDS = env_int("REPORT_MAX_AGE_SECONDS", 86400)
 # (REPORT_CLIENT_IP_HEADER is its earlier name, still read.)
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", os.environ.get("REPORT_CLIENT_IP_HEADER", ""))
 REPORT_CLIENT_IP_HEADER = CLIENT_IP_HEADER
+
+# --- Signing in (directory.signin) ------------------------------------------------------------
+# Login throttling (django-axes, database handler): after AXES_FAILURE_LIMIT wrong passwords for
+# one username from one client, that pair is refused for AXES_COOLOFF_MINUTES (another attempt
+# meanwhile starts the wait again). Another user, or the same user elsewhere, is unaffected.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "directory.signin.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "directory.signin.lockout.lockout_response"
+# A right password clears the count; successful sign-ins are not logged (no one needs a
+# table of who signed in from where), and failures older than the cool-off are deleted.
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# Password-reset emails: per client and per address (an HMAC in the cache), each per hour.
+# Over either, the page answers as if sent and sends nothing.
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 5)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+
+# Second factor (django-otp: an authenticator app plus recovery codes) for superusers and the
+# members of these groups (by name); on unless DEBUG. Provider editors are not asked.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
+OTP_REQUIRED_GROUPS = env_list("OTP_REQUIRED_GROUPS", "City admins,Navigators")
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 
 # Email (problem reports). Development prints messages to the console; tests use Django's
 # in-memory outbox whatever is set here.
