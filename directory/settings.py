@@ -210,6 +210,14 @@ GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "no-wrong-door")
 BROWSE_PAGE_SIZE = env_int("BROWSE_PAGE_SIZE", 20)
 # Spreadsheet uploads in the admin: refuse anything bigger than this.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# What any spreadsheet (admin or command) may unpack to: data rows, cells read, and for an
+# .xlsx (a zip) its declared uncompressed size and the packing ratio of any member over 1 MB.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 500_000)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_UNPACK_RATIO = env_int("IMPORT_MAX_UNPACK_RATIO", 100)
+# Rows the admin's import preview shows a page.
+IMPORT_PREVIEW_PAGE_SIZE = env_int("IMPORT_PREVIEW_PAGE_SIZE", 100)
 
 # Calendar (.ics) import limits, and whether providers may give a feed address to fetch.
 ICAL_IMPORT_MAX_BYTES = env_int("ICAL_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
