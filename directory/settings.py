@@ -193,6 +193,10 @@ STORAGES = {
 # Wagtail
 WAGTAIL_SITE_NAME = "No Wrong Door"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# Rich text posted that is not Draftail's contentstate is a form error, not a 500.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "directory.richtext.CheckedDraftailRichTextArea"}
+}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
 # Django's own limit on fields in one request (its default): no form of ours needs more.
