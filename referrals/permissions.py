@@ -74,3 +74,16 @@ def referrals_made_by(user) -> QuerySet[Referral]:
 def may_export_or_erase(user) -> bool:
     """A person's data on request: city admins (and superusers)."""
     return is_city_admin(user)
+
+
+def may_answer(user, destination: Destination) -> bool:
+    """Who may change a destination: its provider's editors (accept, decline, outcome) or, for
+    the navigators' destinations, the navigators; superusers either. Seeing is wider (a
+    navigator sees every provider's referrals), acting is not."""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if destination.provider_id is None:
+        return is_navigator(user)
+    return providers_receiving(user).filter(pk=destination.provider_id).exists()
