@@ -4,6 +4,8 @@ Development (`DEBUG=true`) gets small overrides; the test run uses tests/setting
 imports this module and overrides what tests need. Nothing secret lives in the repository.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "directory",
     "activities",
     "venues",
+    "referrals",
     "wagtail.contrib.redirects",
     "wagtail.sites",
     "wagtail.users",
@@ -355,3 +358,30 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "No Wrong Door <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Referrals (referrals/) ------------------------------------------------------------------
+# Fernet keys for the personal details, comma-separated: the first encrypts, all decrypt (put a
+# new key first, run `manage.py rotate_referral_keys`, then drop the old one). Required in
+# production; a development run (DEBUG) derives one from SECRET_KEY.
+REFERRAL_ENCRYPTION_KEYS = env_list("REFERRAL_ENCRYPTION_KEYS")
+if not REFERRAL_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set REFERRAL_ENCRYPTION_KEYS (comma-separated Fernet keys) or DEBUG=true."
+        )
+    REFERRAL_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(("nwd.referrals:" + SECRET_KEY).encode()).digest()
+        ).decode()
+    ]
+# Working days before an unanswered referral is reminded, then escalated to the navigators.
+REFERRAL_REMIND_AFTER_WORKING_DAYS = env_int("REFERRAL_REMIND_AFTER_WORKING_DAYS", 5)
+REFERRAL_ESCALATE_AFTER_WORKING_DAYS = env_int("REFERRAL_ESCALATE_AFTER_WORKING_DAYS", 10)
+# Days after a referral closes before its personal details are erased (counts are kept).
+REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 180)
+# How long the person's private status link works.
+REFERRAL_STATUS_LINK_DAYS = env_int("REFERRAL_STATUS_LINK_DAYS", 90)
+# The privacy notice a person agrees to, recorded with their consent.
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12")
+# Referrals sent per client (an HMAC of its address, in the cache only) per hour.
+REFERRAL_RATE_LIMIT_PER_HOUR = env_int("REFERRAL_RATE_LIMIT_PER_HOUR", 5)
