@@ -14,6 +14,8 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, connection
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
@@ -22,6 +24,12 @@ logger = logging.getLogger(__name__)
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled by its timeout
 SQLITE_CHECK_EVERY = 1_000  # virtual-machine steps between two looks at the clock
+_APPLIED = "nwd_statement_timeout_ms"  # what the open connection has, on its wrapper
+
+
+@receiver(connection_created)
+def _new_connection_has_no_bound_yet(sender, connection, **kwargs):
+    setattr(connection, _APPLIED, None)
 
 
 def statement_timeout_ms(request: HttpRequest) -> int:
@@ -60,11 +68,18 @@ class StatementTimeoutMiddleware:
 
     @staticmethod
     def _set_postgresql_timeout(limit: int) -> None:
-        # Session-wide, not SET LOCAL: requests run in autocommit, and a kept-alive connection
-        # gets the next request's own bound before its first query.
+        # Set only when it changes, on the raw connection (as Django sets a connection's time
+        # zone): a kept-alive connection serving public requests in a row costs no query.
+        # Session-wide, not SET LOCAL: requests run in autocommit. Inside a transaction (tests)
+        # a rollback would undo it, so there it is set every time and not remembered.
+        applied = getattr(connection, _APPLIED, None)
+        if connection.connection is not None and applied == limit:
+            return
         try:
-            with connection.cursor() as cursor:
+            connection.ensure_connection()
+            with connection.connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{limit}ms"])
+            setattr(connection, _APPLIED, None if connection.in_atomic_block else limit)
         except DatabaseError:
             logger.warning("Could not set the statement timeout", exc_info=True)
 
