@@ -47,7 +47,7 @@ def _repeat(unit: str) -> str:
 
 
 @pytest.mark.parametrize("unit", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_description_of_2_mb_cleans_in_under_a_second(unit):
+def test_hostile_description_of_2_mb_cleans_in_a_few_seconds(unit):
     # Arrange
     text = _repeat(unit)
 
@@ -57,7 +57,9 @@ def test_hostile_description_of_2_mb_cleans_in_under_a_second(unit):
     elapsed = time.perf_counter() - started
 
     # Assert
-    assert elapsed < 1.0
+    # Linear: about 0.3 s here; the quadratic pattern took 34 s at 192 KB (an hour at 2 MB).
+    # The slack is for a loaded CI machine.
+    assert elapsed < 3.0
 
 
 def test_html_description_keeps_words_and_links():
