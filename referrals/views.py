@@ -65,7 +65,8 @@ def _ids(values: list[str]) -> list[int]:
 def _render(request, template: str, context: dict, status: int = 200):
     response = render(request, f"referrals/{template}", context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # Origin only: "no-referrer" makes browsers post forms with "Origin: null" (a CSRF failure).
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 
