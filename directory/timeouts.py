@@ -3,8 +3,9 @@
 Filters are capped (activities.filters), but a bound at the database is the root fix: on
 PostgreSQL each statement of a public request is cancelled after DB_STATEMENT_TIMEOUT_MS
 (admin pages get DB_ADMIN_STATEMENT_TIMEOUT_MS: imports and reports do more work). On SQLite,
-which has no statement timeout, a progress handler interrupts a public request's queries once
-the same time has passed. Either way the visitor gets a short 503 page, never a 500 or a wait.
+which has no statement timeout, a progress handler interrupts a public request's statement once
+the same time has passed since it started. Either way the visitor gets a short 503 page, never
+a 500 or a wait.
 """
 
 from __future__ import annotations
@@ -56,15 +57,26 @@ class StatementTimeoutMiddleware:
             self._set_postgresql_timeout(limit)
             return self.get_response(request)
         if connection.vendor == "sqlite" and limit:
-            connection.ensure_connection()
-            deadline = time.monotonic() + limit / 1000
-            raw = connection.connection
-            raw.set_progress_handler(lambda: time.monotonic() > deadline, SQLITE_CHECK_EVERY)
-            try:
-                return self.get_response(request)
-            finally:
-                raw.set_progress_handler(None, 0)
+            return self._with_sqlite_bound(request, limit / 1000)
         return self.get_response(request)
+
+    def _with_sqlite_bound(self, request: HttpRequest, seconds: float) -> HttpResponse:
+        # Like PostgreSQL's: each statement (with the fetching of its rows) gets `seconds` from
+        # its start; the handler runs every SQLITE_CHECK_EVERY steps and stops it when late.
+        deadline = [float("inf")]
+
+        def restart_clock(execute, sql, params, many, context):
+            deadline[0] = time.monotonic() + seconds
+            return execute(sql, params, many, context)
+
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.set_progress_handler(lambda: time.monotonic() > deadline[0], SQLITE_CHECK_EVERY)
+        try:
+            with connection.execute_wrapper(restart_clock):
+                return self.get_response(request)
+        finally:
+            raw.set_progress_handler(None, 0)
 
     @staticmethod
     def _set_postgresql_timeout(limit: int) -> None:
