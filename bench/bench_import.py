@@ -58,6 +58,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["DB_CONN_MAX_AGE"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("SITE_URL", "http://localhost:8000")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
     sys.path.insert(0, str(ROOT))
     import django

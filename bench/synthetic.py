@@ -219,6 +219,7 @@ def run_each_size(script: str, *, sizes: list[int], runs: int) -> None:
                 "DEBUG": "false",
                 "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz",
                 "ALLOWED_HOSTS": "testserver",
+                "SITE_URL": "http://testserver",
                 "SECURE_SSL_REDIRECT": "false",
                 "DJANGO_SETTINGS_MODULE": "directory.settings",
                 "PYTHONPATH": str(ROOT),

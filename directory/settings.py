@@ -180,7 +180,19 @@ STORAGES = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "No Wrong Door"
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# The public address, for links in emails, feeds and shared shortlists: required in production
+# (a wrong default would send people to localhost), http://localhost:8000 when debugging.
+_site_url = os.environ.get("SITE_URL", "").strip()
+if not _site_url:
+    if DEBUG:
+        _site_url = "http://localhost:8000"
+    else:
+        raise ImproperlyConfigured(
+            "Set the SITE_URL environment variable to the site's public address, e.g. "
+            "SITE_URL=https://nowrongdoor.example.org (or DEBUG=true): links in emails, "
+            "calendar feeds and shared shortlists are built from it."
+        )
+WAGTAILADMIN_BASE_URL = _site_url
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
 # Django's own limit on fields in one request (its default): no form of ours needs more.

@@ -7,6 +7,7 @@ Tests run on plain HTTP against `testserver`, hash passwords cheaply and build l
 import os
 
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-run-only-0123456789abcdef")
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from directory.settings import *  # noqa: E402, F403
 from directory.settings import MIDDLEWARE, env_list  # noqa: E402
