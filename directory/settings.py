@@ -180,6 +180,9 @@ STORAGES = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "No Wrong Door"
+# No avatars from Gravatar: they would send a hash of each editor's email to a third party (and
+# the admin's Content-Security-Policy allows images from our own origin only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The public address, for links in emails, feeds and shared shortlists: required in production
 # (a wrong default would send people to localhost), http://localhost:8000 when debugging.
 _site_url = os.environ.get("SITE_URL", "").strip()
@@ -269,6 +272,8 @@ CONTENT_SECURITY_POLICY_ADMIN = {
     "script-src": [SELF, UNSAFE_INLINE],
     "style-src": [SELF, UNSAFE_INLINE],
     "img-src": [SELF, "data:", "blob:"],
+    # Wagtail's dashboard asks whether a newer release is out.
+    "connect-src": [SELF, "https://releases.wagtail.org"],
     "frame-src": [SELF],
     "frame-ancestors": [SELF],
 }

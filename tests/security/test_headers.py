@@ -72,6 +72,7 @@ def test_admin_pages_get_the_relaxed_policy_wagtail_needs(client, db, path):
     assert csp["script-src"] == ["'self'", "'unsafe-inline'"]
     assert csp["style-src"] == ["'self'", "'unsafe-inline'"]
     assert csp["img-src"] == ["'self'", "data:", "blob:"]
+    assert csp["connect-src"] == ["'self'", "https://releases.wagtail.org"]
     assert csp["object-src"] == ["'none'"]  # the rest of the public policy still holds
     assert csp["frame-ancestors"] == ["'self'"]  # Wagtail's preview frames
     assert response["Permissions-Policy"] == PERMISSIONS_POLICY
@@ -84,6 +85,15 @@ def test_a_signed_in_admin_page_has_the_admin_policy(client, city_admin):
 
     assert response.status_code == 200
     assert policy(response)["script-src"] == ["'self'", "'unsafe-inline'"]
+
+
+def test_admin_avatars_never_come_from_a_third_party(client, city_admin):
+    client.force_login(city_admin)
+
+    html = client.get("/admin/").content.decode()
+
+    assert "gravatar" not in html
+    assert "/static/wagtailadmin/images/default-user-avatar" in html
 
 
 def test_a_path_that_only_starts_like_admin_is_public(client, db):
