@@ -100,7 +100,7 @@ def _code(device: TOTPDevice) -> str:
     [(PHONE, False), (PHONE, True), (DESKTOP, True)],
     ids=["phone-no-js", "phone", "desktop"],
 )
-def test_second_factor_setup_works_without_javascript_and_passes_axe(
+def test_second_factor_pages_work_without_javascript_and_pass_axe(
     new_context, viewport, javascript
 ):
     problems = []
@@ -110,12 +110,16 @@ def test_second_factor_setup_works_without_javascript_and_passes_axe(
         if javascript:
             problems.append(describe_violations(axe_violations(page)))
 
-    with override_settings(OTP_REQUIRED=True):
+    def sign_in():
         page = new_context(viewport, javascript=javascript).new_page()
         page.goto("/admin/login/")
         page.get_by_label("Username").fill("admin")
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        return page
+
+    with override_settings(OTP_REQUIRED=True):
+        page = sign_in()
         expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
         scan(page)
 
@@ -131,6 +135,18 @@ def test_second_factor_setup_works_without_javascript_and_passes_axe(
         codes = page.locator(".recovery-codes li").all_inner_texts()
         scan(page)
         page.get_by_role("link", name="I have kept my codes: continue").click()
+        assert re.search(r"/admin/$", page.url)
+
+        # The next sign-in, elsewhere: a wrong code, then a recovery code.
+        page = sign_in()
+        expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
+        scan(page)
+        page.get_by_label("Code from your authenticator app").fill("abcdef")
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("alert")).to_contain_text("Enter the six digits")
+        scan(page)
+        page.get_by_label("Recovery code").fill(codes[0])
+        page.get_by_role("button", name="Sign in with a recovery code").click()
         assert re.search(r"/admin/$", page.url)
 
     assert len(codes) == 10
