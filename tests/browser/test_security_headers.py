@@ -151,3 +151,20 @@ def test_second_factor_pages_work_without_javascript_and_pass_axe(
 
     assert len(codes) == 10
     assert [p for p in problems if p] == []
+
+
+def test_the_lockout_page_says_when_to_try_again_and_passes_axe(new_context):
+    page = new_context(PHONE).new_page()
+    page.goto("/admin/login/")
+    for _ in range(5):
+        page.get_by_label("Username").fill("pss-editor")
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+        if page.get_by_role("heading", name="Too many sign-in attempts").count():
+            break
+        expect(page.get_by_label("Username")).to_be_visible()
+
+    expect(page.get_by_role("heading", name="Too many sign-in attempts")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Please try again after")
+    assert "pss-editor" not in page.content()
+    assert describe_violations(axe_violations(page)) == ""
