@@ -4,6 +4,8 @@ Development (`DEBUG=true`) gets small overrides; the test run uses tests/setting
 imports this module and overrides what tests need. Nothing secret lives in the repository.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "directory",
     "activities",
     "venues",
+    "referrals",
     "wagtail.contrib.redirects",
     "wagtail.sites",
     "wagtail.users",
@@ -87,12 +90,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /healthz by address over HTTP (directory/health.py).
+    "directory.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "directory.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "directory.timeouts.StatementTimeoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -131,7 +137,22 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several threads or processes writing at once (a burst of form posts) wait for the write
+    # lock instead of failing with "database is locked": every transaction takes the lock when it
+    # starts (IMMEDIATE), a writer waits up to 20 s for it, and readers never block writers (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# No request may hold the database for long (directory/timeouts.py): each statement of a public
+# request stops after this many milliseconds (admin pages: the second figure; 0 = no bound).
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 2000)
+DB_ADMIN_STATEMENT_TIMEOUT_MS = env_int("DB_ADMIN_STATEMENT_TIMEOUT_MS", 60000)
 
 CACHES = {
     "default": (
@@ -196,6 +217,10 @@ if not _site_url:
             "calendar feeds and shared shortlists are built from it."
         )
 WAGTAILADMIN_BASE_URL = _site_url
+# Rich text posted that is not Draftail's contentstate is a form error, not a 500.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "directory.richtext.CheckedDraftailRichTextArea"}
+}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
 # Django's own limit on fields in one request (its default): no form of ours needs more.
@@ -213,6 +238,14 @@ GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "no-wrong-door")
 BROWSE_PAGE_SIZE = env_int("BROWSE_PAGE_SIZE", 20)
 # Spreadsheet uploads in the admin: refuse anything bigger than this.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# What any spreadsheet (admin or command) may unpack to: data rows, cells read, and for an
+# .xlsx (a zip) its declared uncompressed size and the packing ratio of any member over 1 MB.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 500_000)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_UNPACK_RATIO = env_int("IMPORT_MAX_UNPACK_RATIO", 100)
+# Rows the admin's import preview shows a page.
+IMPORT_PREVIEW_PAGE_SIZE = env_int("IMPORT_PREVIEW_PAGE_SIZE", 100)
 
 # Calendar (.ics) import limits, and whether providers may give a feed address to fetch.
 ICAL_IMPORT_MAX_BYTES = env_int("ICAL_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
@@ -383,3 +416,30 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "No Wrong Door <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Referrals (referrals/) ------------------------------------------------------------------
+# Fernet keys for the personal details, comma-separated: the first encrypts, all decrypt (put a
+# new key first, run `manage.py rotate_referral_keys`, then drop the old one). Required in
+# production; a development run (DEBUG) derives one from SECRET_KEY.
+REFERRAL_ENCRYPTION_KEYS = env_list("REFERRAL_ENCRYPTION_KEYS")
+if not REFERRAL_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set REFERRAL_ENCRYPTION_KEYS (comma-separated Fernet keys) or DEBUG=true."
+        )
+    REFERRAL_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(("nwd.referrals:" + SECRET_KEY).encode()).digest()
+        ).decode()
+    ]
+# Working days before an unanswered referral is reminded, then escalated to the navigators.
+REFERRAL_REMIND_AFTER_WORKING_DAYS = env_int("REFERRAL_REMIND_AFTER_WORKING_DAYS", 5)
+REFERRAL_ESCALATE_AFTER_WORKING_DAYS = env_int("REFERRAL_ESCALATE_AFTER_WORKING_DAYS", 10)
+# Days after a referral closes before its personal details are erased (counts are kept).
+REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 180)
+# How long the person's private status link works.
+REFERRAL_STATUS_LINK_DAYS = env_int("REFERRAL_STATUS_LINK_DAYS", 90)
+# The privacy notice a person agrees to, recorded with their consent.
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12")
+# Referrals sent per client (an HMAC of its address, in the cache only) per hour.
+REFERRAL_RATE_LIMIT_PER_HOUR = env_int("REFERRAL_RATE_LIMIT_PER_HOUR", 5)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/2fa/", include("directory.signin.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("referrals/", include("referrals.urls")),
     path("", include("activities.urls")),
 ]
 

@@ -53,7 +53,7 @@ def test_public_pages_send_the_other_security_headers(client, public_paths):
         assert response["Permissions-Policy"] == PERMISSIONS_POLICY, path
         assert response["X-Content-Type-Options"] == "nosniff", path
         assert response["X-Frame-Options"] == "DENY", path
-        assert response["Referrer-Policy"] in {"same-origin", "no-referrer"}, path
+        assert response["Referrer-Policy"] in {"same-origin", "strict-origin"}, path
 
 
 def test_an_error_page_has_the_strict_policy_too(client, db):

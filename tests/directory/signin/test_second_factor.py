@@ -197,7 +197,7 @@ def test_a_provider_editor_is_not_asked(client, editor_a):
 
 def test_navigators_and_superusers_are_asked(db):
     # The referrals work creates the real group; here one of that name stands in for it.
-    navigators = Group.objects.create(name="Navigators")
+    navigators, _ = Group.objects.get_or_create(name="Navigators")  # referrals makes it
     navigators.permissions.add(Permission.objects.get(codename="access_admin"))
     User = get_user_model()
     nina = User.objects.create_user("nina", "nina@example.org", PASSWORD)
