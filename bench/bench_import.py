@@ -58,6 +58,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["DB_CONN_MAX_AGE"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("SITE_URL", "http://localhost:8000")
     os.environ.setdefault(
         "REFERRAL_ENCRYPTION_KEYS", "YmVuY2gtb25seS1yZWZlcnJhbC1rZXktMDEyMzQ1Njc="
     )

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,12 +86,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
 ]
 
 MIDDLEWARE = [
     # First: load balancers probe /healthz by address over HTTP (directory/health.py).
     "directory.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "directory.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,7 +201,22 @@ STORAGES = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "No Wrong Door"
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# No avatars from Gravatar: they would send a hash of each editor's email to a third party (and
+# the admin's Content-Security-Policy allows images from our own origin only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The public address, for links in emails, feeds and shared shortlists: required in production
+# (a wrong default would send people to localhost), http://localhost:8000 when debugging.
+_site_url = os.environ.get("SITE_URL", "").strip()
+if not _site_url:
+    if DEBUG:
+        _site_url = "http://localhost:8000"
+    else:
+        raise ImproperlyConfigured(
+            "Set the SITE_URL environment variable to the site's public address, e.g. "
+            "SITE_URL=https://nowrongdoor.example.org (or DEBUG=true): links in emails, "
+            "calendar feeds and shared shortlists are built from it."
+        )
+WAGTAILADMIN_BASE_URL = _site_url
 # Rich text posted that is not Draftail's contentstate is a form error, not a 500.
 WAGTAILADMIN_RICH_TEXT_EDITORS = {
     "default": {"WIDGET": "directory.richtext.CheckedDraftailRichTextArea"}
@@ -263,6 +282,43 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # check --deploy warns when preload is off (W021); off is our deliberate default, not a slip.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp, directory.headers): public pages allow scripts, styles,
+# images and fonts from our own origin only; no 'unsafe-inline', so no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Wagtail's admin uses inline scripts and styles, blob: images for uploads, and previews in
+# frames of our own origin: these directives replace the public ones under these paths only.
+CSP_ADMIN_PATHS = ["/admin/", "/django-admin/"]
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+    # Wagtail's dashboard asks whether a newer release is out.
+    "connect-src": [SELF, "https://releases.wagtail.org"],
+    "frame-src": [SELF],
+    "frame-ancestors": [SELF],
+}
+# Permissions-Policy (django-permissions-policy): features the site never uses, refused to every
+# origin (browse finds places by postcode, never by the device's location).
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -7,6 +7,7 @@ Tests run on plain HTTP against `testserver`, hash passwords cheaply and build l
 import os
 
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-run-only-0123456789abcdef")
+os.environ.setdefault("SITE_URL", "http://testserver")
 # A Fernet key for the test run only (production refuses to start without one of its own).
 os.environ.setdefault("REFERRAL_ENCRYPTION_KEYS", "dGVzdC1vbmx5LXJlZmVycmFsLWtleS0wMTIzNDU2Nzg=")
 

@@ -11,8 +11,10 @@ from directory.permissions import second_factor_required
 
 from .second_factor import has_second_factor
 
-# Signing in and out, resetting a password and the second factor's own pages stay reachable.
+# Signing in and out, resetting a password and the second factor's own pages stay reachable,
+# with what those pages load (the icon sprite, the JavaScript translations).
 OPEN_PATHS = (
+    "/admin/sprite/",
     "/admin/2fa/",
     "/admin/login/",
     "/admin/logout/",

@@ -49,9 +49,11 @@ def totp_secret(device: TOTPDevice) -> str:
 
 
 def totp_qr_svg(device: TOTPDevice) -> str:
-    """The app's setup address (otpauth://) as an inline SVG QR code, white behind it."""
-    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgFillImage, box_size=16)
-    return image.to_string(encoding="unicode")
+    """The app's setup address (otpauth://) as an inline SVG QR code, white behind it (so a
+    dark admin theme still scans), sized by its viewBox and the stylesheet."""
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage)
+    svg = image.to_string(encoding="unicode")
+    return re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg aria-hidden="true"', svg)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "SECRET_KEY": "test-secret-key-for-a-subprocess-0123456789abcdefghijklmnop",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SITE_URL": "https://nowrongdoor.example.org",
     "DJANGO_SETTINGS_MODULE": "directory.settings",
 }
 
@@ -25,7 +26,7 @@ def _settings(**env) -> dict:
         "print(json.dumps({'proxy': getattr(s, 'SECURE_PROXY_SSL_HEADER', None), "
         "'preload': s.SECURE_HSTS_PRELOAD}))"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECURE_PROXY_SSL_HEADER"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECURE_PROXY_SSL_HEADER", "DEBUG"}}
     result = subprocess.run(
         [sys.executable, "-c", code],
         env={**clean, **PRODUCTION, **env},
@@ -43,6 +44,42 @@ def test_proxy_ssl_header_is_trusted_only_when_configured():
         "HTTP_X_FORWARDED_PROTO",
         "https",
     ]
+
+
+def test_production_refuses_to_start_without_site_url():
+    env = {k: v for k, v in {**os.environ, **PRODUCTION}.items() if k not in {"SITE_URL", "DEBUG"}}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set the SITE_URL environment variable" in result.stderr
+
+
+def test_site_url_is_read_from_the_environment_and_optional_when_debugging():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SITE_URL, s.WAGTAILADMIN_BASE_URL)"
+    )
+
+    def site_url(**env):
+        clean = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "DEBUG"}}
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**clean, **{k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}, **env},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.split()
+
+    assert site_url(SITE_URL="https://nwd.example.org/") == [
+        "https://nwd.example.org",
+        "https://nwd.example.org/",
+    ]
+    assert site_url(DEBUG="true") == ["http://localhost:8000", "http://localhost:8000"]
 
 
 def test_hsts_preload_is_off_unless_asked_for():
