@@ -87,7 +87,8 @@ def test_hsts_preload_is_off_unless_asked_for():
     assert _settings(SECURE_HSTS_PRELOAD="true")["preload"] is True
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: later tests find the migrations' data again after this test's flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_site_runs_under_gunicorn_with_redis_url_set_and_caches_in_redis(tmp_path):
     redis = pytest.importorskip("redis")
     server = redis.Redis.from_url("redis://127.0.0.1:6379/9")
