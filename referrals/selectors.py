@@ -8,11 +8,17 @@ List queries select what they show, so their number does not grow with the rows.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .enums import FINISHED, UNANSWERED, State
+from activities.models import ActivityPage
+from activities.selectors import activity_list_current
+from activities.wording import how_to_join
+
+from .enums import FINISHED, UNANSWERED, Route, State
+from .fit import Fit, fit_check
 from .models import Destination, Referral
 from .permissions import destinations_visible
 
@@ -123,3 +129,67 @@ def _median_hours(destinations: QuerySet[Destination]) -> float | None:
         return None
     middle = len(waits) // 2
     return round(waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2, 1)
+
+
+# --- the public journey ---------------------------------------------------------------------
+
+
+def activities_current(*, ids: list[int]) -> list[ActivityPage]:
+    """The published, current activities among `ids`, in the order given."""
+    found = {
+        a.pk: a
+        for a in activity_list_current()
+        .public()
+        .filter(pk__in=ids, provider__isnull=False)
+        .prefetch_related("audiences", "categories")
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
+@dataclass(frozen=True)
+class FitCheck:
+    activity: ActivityPage
+    fit: Fit
+    alternatives: list[ActivityPage] = field(default_factory=list)
+
+
+def activities_alternatives(*, activity: ActivityPage, limit: int = 3) -> list[ActivityPage]:
+    """Current activities on a shared topic that are not full and take self-referrals or
+    referrers: near alternatives for one that does not fit."""
+    topics = [c.pk for c in activity.categories.all()]
+    return list(
+        activity_list_current()
+        .public()
+        .filter(categories__in=topics)
+        .exclude(pk=activity.pk)
+        .exclude(capacity_status="full")
+        .filter(Q(self_referral=True) | Q(professional_referral=True))
+        .distinct()
+        .order_by("title")[:limit]
+    )
+
+
+def activities_fit(*, ids: list[int], route: Route) -> list[FitCheck]:
+    checks = []
+    for activity in activities_current(ids=ids):
+        fit = fit_check(
+            activity,
+            route=route,
+            audiences=[a.name for a in activity.audiences.all()],
+            joining=how_to_join(activity),
+        )
+        alternatives = [] if fit.fits else activities_alternatives(activity=activity)
+        checks.append(FitCheck(activity=activity, fit=fit, alternatives=alternatives))
+    return checks
+
+
+def referrals_with_destinations(*, queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Referrals with where each went (no personal column read), newest first."""
+    return queryset.defer("details").prefetch_related(
+        Prefetch(
+            "destinations",
+            queryset=Destination.objects.select_related("provider", "activity")
+            .defer("decline_note")
+            .order_by("created_at", "pk"),
+        )
+    )

@@ -155,6 +155,7 @@ def question(request, slug: str):
     )
     context = {
         "step": step,
+        "title": step.title_for(draft["route"]),
         "form": form,
         "number": index + 1,
         "count": len(steps),
