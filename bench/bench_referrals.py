@@ -51,6 +51,8 @@ def _fill(size: int) -> None:
         count = min(BATCH, size - made)
         referrals = Referral.objects.bulk_create(
             Referral(
+                # Distinct references (bulk_create does not retry a random one that collides).
+                reference=f"NWD-R-{made + i:06d}",
                 route="self",
                 created_at=now - dt.timedelta(minutes=made + i),
                 consent_given_by="person",
