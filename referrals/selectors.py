@@ -22,17 +22,29 @@ from .fit import Fit, fit_check
 from .models import Destination, Referral
 from .permissions import destinations_visible
 
+# What the lists show: narrow rows (no page columns, no encrypted ones) sort quickly.
+LIST_COLUMNS = (
+    "state",
+    "outcome",
+    "decline_reason",
+    "created_at",
+    "due_at",
+    "reminded_at",
+    "escalated_at",
+    "referral__reference",
+    "referral__route",
+    "provider__title",
+    "activity__title",
+)
+
 
 def destinations_inbox(
     *, user, state: str = "", open_only: bool = False, reference: str = ""
 ) -> QuerySet[Destination]:
     """The destinations the user handles, newest first (a provider's own; navigators: theirs
     and everyone's), optionally by state or reference; no personal column is read."""
-    queryset = (
-        destinations_visible(user)
-        .select_related("referral", "provider", "activity")
-        .defer("decline_note", "referral__details")
-    )
+    queryset = destinations_visible(user).select_related("referral", "provider", "activity")
+    queryset = queryset.only(*LIST_COLUMNS)
     if state in State.values:
         queryset = queryset.filter(state=state)
     if open_only:
@@ -48,8 +60,8 @@ def destinations_navigators_queue(*, user) -> QuerySet[Destination]:
         destinations_visible(user)
         .filter(provider__isnull=True)
         .exclude(state__in=FINISHED)
-        .select_related("referral")
-        .defer("decline_note", "referral__details")
+        .select_related("referral", "provider", "activity")
+        .only(*LIST_COLUMNS)
         .order_by("created_at", "pk")
     )
 
