@@ -165,6 +165,8 @@ def detail(request, pk: int):
         # A provider sees its own part of the story, not other organisations' answers.
         history = [e for e in history if e.destination_id in (None, destination.pk)]
     details = referral.details or {}
+    # Why it came here: the reason and note of the destination that passed it on.
+    came_from = destination.came_from.select_related("provider").first()
     return TemplateResponse(
         request,
         "referrals/admin/detail.html",
@@ -185,6 +187,7 @@ def detail(request, pk: int):
             "outcome_form": OutcomeForm(),
             "close_form": CloseForm(),
             "suggestions": suggestions,
+            "came_from": came_from,
         },
     )
 

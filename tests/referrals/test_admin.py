@@ -110,7 +110,8 @@ def test_decline_and_forward_moves_it_to_the_other_provider(
     client.force_login(editor_b)
     new = Destination.objects.get(provider=activity_b.provider)
     assert sent_to_a.referral.reference in client.get(url("inbox")).content.decode()
-    assert client.get(url("detail", new.pk)).status_code == 200
+    page = client.get(url("detail", new.pk)).content.decode()
+    assert f"Passed on by {sent_to_a.provider.title}, because: full." in page
     assert client.get(url("detail", sent_to_a.pk)).status_code == 404  # A's part stays A's
 
 
