@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -204,3 +205,17 @@ def test_lists_cost_the_same_queries_at_any_size(client, navigator, activity_a, 
         referral_send(activities=[activity_a], to_navigators=True)
 
     assert queries_for(client, url(view)) == few
+
+
+def test_views_and_changes_show_in_wagtail_site_history(client, editor_a, sent_to_a, db):
+    client.force_login(editor_a)
+    client.get(url("detail", sent_to_a.pk))
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-not-used")
+    client.force_login(admin)
+
+    history = client.get("/admin/reports/site-history/").content.decode()
+
+    for label in ("View referral", "Referral: Sent", "Referral: Seen"):
+        assert label in history, label
+    assert sent_to_a.referral.reference in history
+    assert PERSON_NAME not in history
