@@ -30,6 +30,7 @@ from .permissions import is_navigator, may_answer, may_export_or_erase, works_on
 from .services import Actor, TransitionError
 
 PAGE_SIZE = 50
+BIGGEST_ID = 2**63 - 1
 
 
 class ReferralsMenuItem(MenuItem):
@@ -126,6 +127,8 @@ def queue(request):
 
 
 def _destination(request, pk: int):
+    if pk > BIGGEST_ID:  # a typed address beyond any id: not found, not a database error
+        raise Http404("No such referral.")
     destination = selectors.destination_detail(user=request.user, pk=pk)
     if destination is None:
         raise Http404("No such referral.")

@@ -219,3 +219,11 @@ def test_views_and_changes_show_in_wagtail_site_history(client, editor_a, sent_t
         assert label in history, label
     assert sent_to_a.referral.reference in history
     assert PERSON_NAME not in history
+
+
+@pytest.mark.parametrize("path", ["{big}/", "{big}/accept/", "?p=x&state=nope&q=" + "z" * 500])
+def test_odd_addresses_are_not_errors(client, navigator, sent_to_a, path):
+    client.force_login(navigator)
+    big = 10**30
+    response = client.get(url("inbox") + path.format(big=big))
+    assert response.status_code in (200, 404, 405)
