@@ -7,6 +7,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .forms import RichTextCheckedPageForm
+
 
 class HomePage(Page):
     intro = models.TextField(
@@ -83,6 +85,7 @@ class ProviderPage(Page):
         FieldPanel("logo"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("about")]
+    base_form_class = RichTextCheckedPageForm
     subpage_types = ["activities.ActivityPage"]
     parent_page_types = ["directory.ProviderIndexPage"]
 

@@ -9,7 +9,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from directory.signin.password_reset import LimitedPasswordResetView
+
 urlpatterns = [
+    # Before Wagtail's own view at the same address: the same page, with sending limits.
+    path(
+        "admin/password_reset/",
+        LimitedPasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
+    ),
+    path("admin/2fa/", include("directory.signin.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("referrals/", include("referrals.urls")),

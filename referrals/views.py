@@ -65,8 +65,8 @@ def _ids(values: list[str]) -> list[int]:
 def _render(request, template: str, context: dict, status: int = 200):
     response = render(request, f"referrals/{template}", context, status=status)
     response["Cache-Control"] = "no-store"
-    # The site's Referrer-Policy (same-origin) stays: "no-referrer" would make Chromium send
-    # "Origin: null" with each form, which Django's CSRF check rightly refuses.
+    # Origin only: "no-referrer" makes browsers post forms with "Origin: null" (a CSRF failure).
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 
@@ -156,7 +156,6 @@ def question(request, slug: str):
     )
     context = {
         "step": step,
-        "title": step.title_for(draft["route"]),
         "form": form,
         "number": index + 1,
         "count": len(steps),

@@ -26,3 +26,5 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"
+# The second factor is off for the run; its tests (and those that need it) turn it on.
+OTP_REQUIRED = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from ..models import ProblemReport
-from .services import TokenError, report_token_check
+from .services import TokenError, report_token_use
 
 DETAILS_MAX = 2000
 
@@ -65,9 +65,7 @@ class ProblemReportForm(forms.Form):
 
     def clean_token(self):
         try:
-            report_token_check(
-                self.cleaned_data["token"], activity_id=self.activity_id, now=self.now
-            )
+            report_token_use(self.cleaned_data["token"], activity_id=self.activity_id, now=self.now)
         except TokenError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return ""

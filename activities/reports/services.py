@@ -8,12 +8,14 @@ trying addresses without the secret), in the cache only, for at most a day.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -37,21 +39,32 @@ class TokenError(ValueError):
 
 
 def report_token_make(*, activity_id: int, now: float | None = None) -> str:
-    """A signed note of when the form was shown, and for which activity."""
+    """A signed note of when the form was shown, for which activity, and a random nonce that
+    makes it single-use (see ``report_token_use``)."""
     return signing.dumps(
-        {"a": activity_id, "t": int(now if now is not None else time.time())}, salt=TOKEN_SALT
+        {
+            "a": activity_id,
+            "t": int(now if now is not None else time.time()),
+            "n": secrets.token_urlsafe(12),
+        },
+        salt=TOKEN_SALT,
     )
+
+
+def _token_data(token: str) -> tuple[int, int, str]:
+    try:
+        data = signing.loads(token or "", salt=TOKEN_SALT)
+        return int(data["t"]), int(data["a"]), str(data["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise TokenError("The form could not be checked. Please send it again.") from exc
 
 
 def report_token_check(token: str, *, activity_id: int, now: float | None = None) -> None:
     """Raise TokenError unless the form was shown for this activity between
-    REPORT_MIN_SECONDS and REPORT_MAX_AGE_SECONDS ago (people take a few seconds; bots do not)."""
+    REPORT_MIN_SECONDS and REPORT_MAX_AGE_SECONDS ago (people take a few seconds; bots do not).
+    Checks only: ``report_token_use`` also spends the token."""
     now = now if now is not None else time.time()
-    try:
-        data = signing.loads(token or "", salt=TOKEN_SALT)
-        shown, activity = int(data["t"]), int(data["a"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise TokenError("The form could not be checked. Please send it again.") from exc
+    shown, activity, _nonce = _token_data(token)
     if activity != activity_id:
         raise TokenError("The form could not be checked. Please send it again.")
     age = now - shown
@@ -62,6 +75,25 @@ def report_token_check(token: str, *, activity_id: int, now: float | None = None
         )
     if age > settings.REPORT_MAX_AGE_SECONDS:
         raise TokenError("This form was open for more than a day. Please send it again.")
+
+
+def report_token_use(token: str, *, activity_id: int, now: float | None = None) -> None:
+    """``report_token_check``, then spend the token: its nonce is recorded in the cache with
+    ``add()`` (atomic: of two simultaneous posts of one form, exactly one gets through) until
+    the token would have expired anyway. A second use, or a cache that cannot be reached,
+    raises TokenError with a polite message."""
+    report_token_check(token, activity_id=activity_id, now=now)
+    _shown, _activity, nonce = _token_data(token)
+    try:
+        first = cache.add(f"report:nonce:{nonce}", 1, timeout=settings.REPORT_MAX_AGE_SECONDS + 60)
+    except Exception:  # noqa: BLE001 - any cache failure: refuse politely, never 500
+        logger.warning("Report token cache unavailable; refusing the report", exc_info=True)
+        first = False
+    if not first:
+        raise TokenError(
+            "This report has already been sent (or we could not check it). If you want to "
+            "send another, check the form and send it again."
+        )
 
 
 def report_accept_allowed(*, request, now: float | None = None) -> bool:
@@ -118,7 +150,9 @@ def problem_report_notify(*, report: ProblemReport) -> Notified:
         "activity": activity,
         "admin_url": settings.SITE_URL + reverse("problem_reports"),
         "edit_url": settings.SITE_URL + reverse("wagtailadmin_pages:edit", args=[activity.pk]),
-        "page_url": activity.full_url or "",
+        # Built from SITE_URL like the admin links: the Wagtail Site's hostname is often
+        # "localhost" and is not the public address.
+        "page_url": settings.SITE_URL + activity.get_url_parts()[2] if activity.live else "",
     }
     # One line, no user text: header injection is impossible and the subject stays honest.
     subject = " ".join(f"Problem reported with “{activity.title}”".split())

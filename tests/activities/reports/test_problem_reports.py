@@ -304,3 +304,45 @@ def test_report_rate_limit_behind_proxy_uses_forwarded_address(client, activity)
     )
 
     assert [r.status_code for r in (first, other, again)] == [302, 302, 429]
+
+
+# --- single-use tokens and the links in the emails --------------------------------------
+
+
+def test_report_token_replayed_is_refused_politely_and_saves_once(client, activity, people):
+    data = form_data(activity)
+
+    first = client.post(report_url(activity), data)
+    again = client.post(report_url(activity), data, REMOTE_ADDR="198.51.100.7")
+
+    assert first.status_code == 302
+    assert again.status_code == 400
+    assert "This report has already been sent" in again.content.decode()
+    assert ProblemReport.objects.count() == 1
+    # The refusal carries a fresh token, so a person can still send a real second report.
+    fresh = again.context["form"].data["token"]
+    reports.report_token_check(fresh, activity_id=activity.pk, now=time.time() + 5)
+
+
+def test_report_token_use_is_atomic_per_nonce(activity):
+    token = reports.report_token_make(activity_id=activity.pk, now=NOW - 10)
+
+    reports.report_token_use(token, activity_id=activity.pk, now=NOW)
+    with pytest.raises(reports.TokenError, match="already been sent"):
+        reports.report_token_use(token, activity_id=activity.pk, now=NOW)
+    # Two tokens made in the same second differ (each has its own nonce).
+    assert reports.report_token_make(activity_id=1, now=NOW) != reports.report_token_make(
+        activity_id=1, now=NOW
+    )
+
+
+@override_settings(SITE_URL="https://nowrongdoor.example.org")
+def test_report_email_links_use_site_url_not_wagtail_site_hostname(client, activity, people):
+    client.post(report_url(activity), form_data(activity))
+
+    body = mail.outbox[0].body
+    html = mail.outbox[0].alternatives[0][0]
+    assert f"See the listing: https://nowrongdoor.example.org{activity.url}" in body
+    assert f"https://nowrongdoor.example.org/admin/pages/{activity.pk}/edit/" in body
+    assert "localhost" not in body and "localhost" not in html
+    assert f'href="https://nowrongdoor.example.org{activity.url}"' in html
