@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from activities.finder.rules import Situation
+from activities.finder.search import find
 from activities.models import ActivityPage
 from activities.selectors import activity_list_current
 from activities.wording import how_to_join
+from venues.geo import Location
 
 from .enums import FINISHED, UNANSWERED, Route, State
 from .fit import Fit, fit_check
@@ -205,3 +208,34 @@ def referrals_with_destinations(*, queryset: QuerySet[Referral]) -> QuerySet[Ref
             .order_by("created_at", "pk"),
         )
     )
+
+
+def forward_suggestions(*, destination: Destination, limit: int = 5) -> list[ActivityPage]:
+    """Where to forward a referral, ranked by the finder: near the group it was sent to, on
+    its topics, meeting the person's access needs, taking referrals through us."""
+    activity = destination.activity
+    details = destination.referral.details or {}
+    venue = activity.venue if activity is not None else None
+    location = (
+        Location(
+            latitude=venue.latitude,
+            longitude=venue.longitude,
+            precision="postcode",
+            label=venue.postcode,
+        )
+        if venue is not None and venue.latitude is not None
+        else None
+    )
+    situation = Situation(
+        location=location,
+        radius_miles=3.0,
+        access=tuple(details.get("access_needs", [])),
+        interests=tuple(c.slug for c in activity.categories.all()) if activity else (),
+        referral=frozenset({"self", "professional"}),
+    )
+    result = find(
+        situation=situation, today=timezone.localdate(), good_limit=limit + 1, near_limit=limit
+    )
+    # Good fits first, then near misses (e.g. an access need the listing does not record).
+    ranked = [a.activity for a in result.good + result.near]
+    return [a for a in ranked if a.pk != destination.activity_id][:limit]

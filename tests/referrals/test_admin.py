@@ -9,8 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
+from directory.models import ProviderPage
 from referrals.enums import State
 from referrals.models import Destination, Referral
+from tests.factories import ActivityFactory, CategoryFactory
 from tests.factories.referrals import PERSON_NAME, referral_send
 
 
@@ -227,3 +229,22 @@ def test_odd_addresses_are_not_errors(client, navigator, sent_to_a, path):
     big = 10**30
     response = client.get(url("inbox") + path.format(big=big))
     assert response.status_code in (200, 404, 405)
+
+
+def test_decline_suggests_where_to_forward_ranked_by_the_finder(client, editor_a, provider_b):
+    walking = CategoryFactory(name="Walking")
+    provider_a = ProviderPage.objects.get(editors_group__user=editor_a)
+    sent_from = ActivityFactory(parent=provider_a, title="Walk and Talk", categories=[walking])
+    nearby = ActivityFactory(parent=provider_b, title="Park Strollers", categories=[walking])
+    ActivityFactory(parent=provider_b, title="Pottery", categories=[CategoryFactory(name="Art")])
+    destination = referral_send(activities=[sent_from]).destinations.get()
+    client.force_login(editor_a)
+
+    page = client.get(url("detail", destination.pk)).content.decode()
+
+    suggested = page.split("The finder suggests", 1)[1].split("</p>", 1)[0]
+    assert nearby.title in suggested
+    assert "Pottery" not in suggested and "Walk and Talk" not in suggested
+    # The forward list offers the suggestion first.
+    options = page.split('name="activity"', 1)[1]
+    assert options.index("Park Strollers") < options.index("Pottery")
