@@ -14,6 +14,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -30,6 +31,7 @@ from .permissions import is_navigator, may_answer, may_export_or_erase, works_on
 from .services import Actor, TransitionError
 
 PAGE_SIZE = 50
+BIGGEST_ID = 2**63 - 1
 
 
 class ReferralsMenuItem(MenuItem):
@@ -126,6 +128,8 @@ def queue(request):
 
 
 def _destination(request, pk: int):
+    if pk > BIGGEST_ID:  # a typed address beyond any id: not found, not a database error
+        raise Http404("No such referral.")
     destination = selectors.destination_detail(user=request.user, pk=pk)
     if destination is None:
         raise Http404("No such referral.")
@@ -144,6 +148,13 @@ def _onward_activities(destination):
     return current.select_related("provider").order_by("title")
 
 
+def _suggested_first(activities, suggestions):
+    first = [a.pk for a in suggestions]
+    return activities.annotate(
+        suggested=Case(When(pk__in=first, then=Value(0)), default=Value(1))
+    ).order_by("suggested", "title")
+
+
 @require_GET
 def detail(request, pk: int):
     _require_worker(request)
@@ -155,11 +166,7 @@ def detail(request, pk: int):
         destination.refresh_from_db()
     services.referral_viewed(referral=referral, user=request.user, where="admin detail")
     onward = _onward_activities(destination)
-    suggestions = (
-        selectors.activities_alternatives(activity=destination.activity, limit=5)
-        if destination.activity
-        else []
-    )
+    suggestions = selectors.forward_suggestions(destination=destination) if answering else []
     history = selectors.referral_history(referral=referral)
     if not is_navigator(request.user):
         # A provider sees its own part of the story, not other organisations' answers.
@@ -182,7 +189,7 @@ def detail(request, pk: int):
             "answering": answering,
             "navigator": is_navigator(request.user),
             "data_officer": may_export_or_erase(request.user),
-            "decline_form": DeclineForm(activities=onward),
+            "decline_form": DeclineForm(activities=_suggested_first(onward, suggestions)),
             "forward_form": ForwardForm(activities=onward),
             "outcome_form": OutcomeForm(),
             "close_form": CloseForm(),

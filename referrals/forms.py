@@ -52,7 +52,7 @@ class NameForm(forms.Form):
 
 class ContactForm(forms.Form):
     contact_method = forms.ChoiceField(
-        label="How should the organisation contact them?",
+        label="How should the organisation get in touch?",
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how to get in touch."},
@@ -110,7 +110,7 @@ class FirstVisitForm(forms.Form):
 
 
 class HopesForm(forms.Form):
-    hopes = _text("What do they hope to get from it? (optional)", rows=4)
+    hopes = _text("What would you like to get from it? (optional)", rows=4)
     answers = _text(
         "Anything the organisation asks to know (optional)",
         rows=4,
@@ -145,19 +145,28 @@ class ReferrerConsentForm(forms.Form):
 @dataclass(frozen=True)
 class Step:
     slug: str
-    title: str
+    title: str  # as a referrer reads it
     form: type[forms.Form]
     routes: tuple[str, ...] = (Route.SELF, Route.REFERRER)
+    self_title: str = ""  # as the person reads it, when it differs
+
+    def title_for(self, route: str) -> str:
+        return self.self_title if route == Route.SELF and self.self_title else self.title
 
 
 STEPS = [
-    Step("name", "What is the name of the person who would like to join?", NameForm),
+    Step(
+        "name",
+        "What is the name of the person who would like to join?",
+        NameForm,
+        self_title="What is your name?",
+    ),
     Step("contact", "How should the organisation get in touch?", ContactForm),
     Step("times", "When is best to get in touch?", TimesForm),
     Step("language", "Language", LanguageForm),
     Step("access", "Access needs", AccessForm),
     Step("first-visit", "The first visit", FirstVisitForm),
-    Step("hopes", "What they hope for", HopesForm),
+    Step("hopes", "What they hope for", HopesForm, self_title="What you hope for"),
     Step("referrer", "About you, the referrer", ReferrerForm, routes=(Route.REFERRER,)),
     Step("consent", "Sharing your details", ConsentForm, routes=(Route.SELF,)),
     Step(

@@ -92,7 +92,9 @@ class Destination(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["provider", "state", "-created_at"]),
+            # The inbox pages: newest first, per organisation and city-wide.
+            models.Index(fields=["provider", "-created_at", "-id"]),
+            models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["state", "due_at"]),
         ]
         constraints = [

@@ -13,14 +13,32 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from activities.finder.rules import Situation
+from activities.finder.search import find
 from activities.models import ActivityPage
 from activities.selectors import activity_list_current
 from activities.wording import how_to_join
+from venues.geo import Location
 
 from .enums import FINISHED, UNANSWERED, Route, State
 from .fit import Fit, fit_check
 from .models import Destination, Referral
 from .permissions import destinations_visible
+
+# What the lists show: narrow rows (no page columns, no encrypted ones) sort quickly.
+LIST_COLUMNS = (
+    "state",
+    "outcome",
+    "decline_reason",
+    "created_at",
+    "due_at",
+    "reminded_at",
+    "escalated_at",
+    "referral__reference",
+    "referral__route",
+    "provider__title",
+    "activity__title",
+)
 
 
 def destinations_inbox(
@@ -28,11 +46,8 @@ def destinations_inbox(
 ) -> QuerySet[Destination]:
     """The destinations the user handles, newest first (a provider's own; navigators: theirs
     and everyone's), optionally by state or reference; no personal column is read."""
-    queryset = (
-        destinations_visible(user)
-        .select_related("referral", "provider", "activity")
-        .defer("decline_note", "referral__details")
-    )
+    queryset = destinations_visible(user).select_related("referral", "provider", "activity")
+    queryset = queryset.only(*LIST_COLUMNS)
     if state in State.values:
         queryset = queryset.filter(state=state)
     if open_only:
@@ -48,8 +63,8 @@ def destinations_navigators_queue(*, user) -> QuerySet[Destination]:
         destinations_visible(user)
         .filter(provider__isnull=True)
         .exclude(state__in=FINISHED)
-        .select_related("referral")
-        .defer("decline_note", "referral__details")
+        .select_related("referral", "provider", "activity")
+        .only(*LIST_COLUMNS)
         .order_by("created_at", "pk")
     )
 
@@ -90,26 +105,45 @@ def referral_by_reference(*, reference: str) -> Referral | None:
 
 
 def referral_counts(*, since: dt.datetime | None = None) -> dict:
-    """Anonymous counts for the city (they survive erasure): by provider and route, answers,
-    decline reasons, forwarded and re-referred."""
+    """Anonymous counts for the city (they survive erasure): by route and state, how often
+    providers accept what they answer, decline reasons (the "unsuitable referral" rate), time
+    to first answer, forwarded and re-referred."""
     destinations = Destination.objects.all()
     referrals = Referral.objects.all()
     if since is not None:
         destinations = destinations.filter(created_at__gte=since)
         referrals = referrals.filter(created_at__gte=since)
-    by_state = dict(destinations.values_list("state").annotate(n=Count("pk")).order_by())
+    answered = destinations.filter(provider__isnull=False, answered_at__isnull=False)
+    answered_count = answered.count()
+    declined = answered.exclude(decline_reason="").count()
     return {
         "referrals": referrals.count(),
         "by_route": dict(referrals.values_list("route").annotate(n=Count("pk")).order_by()),
-        "by_state": by_state,
+        "by_state": dict(destinations.values_list("state").annotate(n=Count("pk")).order_by()),
         "decline_reasons": dict(
             destinations.exclude(decline_reason="")
             .values_list("decline_reason")
             .annotate(n=Count("pk"))
             .order_by()
         ),
+        "acceptance_rate": (
+            round((answered_count - declined) / answered_count, 3) if answered_count else None
+        ),
+        "median_hours_to_answer": _median_hours(answered),
+        "forwarded": destinations.filter(state=State.FORWARDED).count(),
         "re_referred": referrals.filter(~Q(previous=None)).count(),
     }
+
+
+def _median_hours(destinations: QuerySet[Destination]) -> float | None:
+    waits = sorted(
+        (answered - created).total_seconds() / 3600
+        for created, answered in destinations.values_list("created_at", "answered_at")
+    )
+    if not waits:
+        return None
+    middle = len(waits) // 2
+    return round(waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2, 1)
 
 
 # --- the public journey ---------------------------------------------------------------------
@@ -174,3 +208,34 @@ def referrals_with_destinations(*, queryset: QuerySet[Referral]) -> QuerySet[Ref
             .order_by("created_at", "pk"),
         )
     )
+
+
+def forward_suggestions(*, destination: Destination, limit: int = 5) -> list[ActivityPage]:
+    """Where to forward a referral, ranked by the finder: near the group it was sent to, on
+    its topics, meeting the person's access needs, taking referrals through us."""
+    activity = destination.activity
+    details = destination.referral.details or {}
+    venue = activity.venue if activity is not None else None
+    location = (
+        Location(
+            latitude=venue.latitude,
+            longitude=venue.longitude,
+            precision="postcode",
+            label=venue.postcode,
+        )
+        if venue is not None and venue.latitude is not None
+        else None
+    )
+    situation = Situation(
+        location=location,
+        radius_miles=3.0,
+        access=tuple(details.get("access_needs", [])),
+        interests=tuple(c.slug for c in activity.categories.all()) if activity else (),
+        referral=frozenset({"self", "professional"}),
+    )
+    result = find(
+        situation=situation, today=timezone.localdate(), good_limit=limit + 1, near_limit=limit
+    )
+    # Good fits first, then near misses (e.g. an access need the listing does not record).
+    ranked = [a.activity for a in result.good + result.near]
+    return [a for a in ranked if a.pk != destination.activity_id][:limit]

@@ -3,13 +3,16 @@
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
+from directory.models import ProviderPage
 from referrals.enums import State
 from referrals.models import Destination, Referral
+from tests.factories import ActivityFactory, CategoryFactory
 from tests.factories.referrals import PERSON_NAME, referral_send
 
 
@@ -110,7 +113,8 @@ def test_decline_and_forward_moves_it_to_the_other_provider(
     client.force_login(editor_b)
     new = Destination.objects.get(provider=activity_b.provider)
     assert sent_to_a.referral.reference in client.get(url("inbox")).content.decode()
-    assert client.get(url("detail", new.pk)).status_code == 200
+    page = client.get(url("detail", new.pk)).content.decode()
+    assert f"Passed on by {sent_to_a.provider.title}, because: full." in page
     assert client.get(url("detail", sent_to_a.pk)).status_code == 404  # A's part stays A's
 
 
@@ -203,3 +207,44 @@ def test_lists_cost_the_same_queries_at_any_size(client, navigator, activity_a, 
         referral_send(activities=[activity_a], to_navigators=True)
 
     assert queries_for(client, url(view)) == few
+
+
+def test_views_and_changes_show_in_wagtail_site_history(client, editor_a, sent_to_a, db):
+    client.force_login(editor_a)
+    client.get(url("detail", sent_to_a.pk))
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-not-used")
+    client.force_login(admin)
+
+    history = client.get("/admin/reports/site-history/").content.decode()
+
+    for label in ("View referral", "Referral: Sent", "Referral: Seen"):
+        assert label in history, label
+    assert sent_to_a.referral.reference in history
+    assert PERSON_NAME not in history
+
+
+@pytest.mark.parametrize("path", ["{big}/", "{big}/accept/", "?p=x&state=nope&q=" + "z" * 500])
+def test_odd_addresses_are_not_errors(client, navigator, sent_to_a, path):
+    client.force_login(navigator)
+    big = 10**30
+    response = client.get(url("inbox") + path.format(big=big))
+    assert response.status_code in (200, 404, 405)
+
+
+def test_decline_suggests_where_to_forward_ranked_by_the_finder(client, editor_a, provider_b):
+    walking = CategoryFactory(name="Walking")
+    provider_a = ProviderPage.objects.get(editors_group__user=editor_a)
+    sent_from = ActivityFactory(parent=provider_a, title="Walk and Talk", categories=[walking])
+    nearby = ActivityFactory(parent=provider_b, title="Park Strollers", categories=[walking])
+    ActivityFactory(parent=provider_b, title="Pottery", categories=[CategoryFactory(name="Art")])
+    destination = referral_send(activities=[sent_from]).destinations.get()
+    client.force_login(editor_a)
+
+    page = client.get(url("detail", destination.pk)).content.decode()
+
+    suggested = page.split("The finder suggests", 1)[1].split("</p>", 1)[0]
+    assert nearby.title in suggested
+    assert "Pottery" not in suggested and "Walk and Talk" not in suggested
+    # The forward list offers the suggestion first.
+    options = page.split('name="activity"', 1)[1]
+    assert options.index("Park Strollers") < options.index("Pottery")

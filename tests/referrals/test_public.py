@@ -7,6 +7,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from activities.enums import CapacityStatus
+from activities.shortlist.ids import format_cookie
 from referrals.enums import ConsentBy, Route, State
 from referrals.links import status_token_make
 from referrals.models import Referral
@@ -312,3 +313,24 @@ def test_navigators_route_from_the_home_page(client, db):
 
     destination = Referral.objects.get().destinations.get()
     assert destination.provider_id is None and destination.state == State.NEW
+
+
+def test_a_referrer_refers_from_a_shortlist_to_two_providers(
+    client, activity_a, activity_b, referrer
+):
+    client.cookies["shortlist"] = format_cookie([activity_a.pk, activity_b.pk])
+    shortlist = client.get("/shortlist/").content.decode()
+    link = f'href="/referrals/start/?ids={activity_a.pk},{activity_b.pk}"'
+    assert link in shortlist
+
+    client.force_login(referrer)
+    page = client.get(f"/referrals/start/?ids={activity_a.pk},{activity_b.pk}")
+    assert "Continue with 2 groups" in page.content.decode()
+    client.post(reverse("referral_start"), {"activity": [activity_a.pk, activity_b.pk]})
+    answer_all(client, REFERRER_STEPS)
+    token = client.get(reverse("referral_check")).context["form"]["token"].value()
+    client.post(reverse("referral_check"), {"token": token})
+
+    referral = Referral.objects.get()
+    assert referral.destinations.count() == 2
+    assert referral.route == Route.REFERRER

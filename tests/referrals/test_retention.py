@@ -76,3 +76,27 @@ def test_erased_referral_still_counts_for_the_city(activity_a, as_provider_a):
     assert counts["referrals"] == 1
     assert counts["by_route"] == {"self": 1}
     assert counts["by_state"] == {"closed": 1}
+
+
+def test_counts_give_acceptance_rate_reasons_and_time_to_answer(
+    activity_a, activity_b, as_provider_a
+):
+    accepted = referral_send(activities=[activity_a], now=NOW).destinations.get()
+    services.destination_accept(
+        destination=accepted, actor=as_provider_a, now=NOW + dt.timedelta(hours=2)
+    )
+    declined = referral_send(activities=[activity_a], now=NOW).destinations.get()
+    services.destination_decline(
+        destination=declined,
+        actor=as_provider_a,
+        reason="not_suitable",
+        to_navigators=True,
+        now=NOW + dt.timedelta(hours=4),
+    )
+
+    counts = referral_counts()
+
+    assert counts["acceptance_rate"] == 0.5
+    assert counts["decline_reasons"] == {"not_suitable": 1}
+    assert counts["median_hours_to_answer"] == 3.0
+    assert counts["by_state"] == {"accepted": 1, "with_navigators": 1, "new": 1}
