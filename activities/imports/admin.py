@@ -201,7 +201,10 @@ def timetable_import_preview(request):
 def timetable_import_confirm(request):
     pending, provider = pending_load(request, key=SESSION_KEY)
     if pending is None:
-        messages.error(request, "That upload has expired. Please upload the file again.")
+        messages.error(
+            request,
+            "That upload has already been imported, or has expired. Please upload the file again.",
+        )
         return redirect("timetable_import")
     try:
         result = timetable_import(rows=pending["rows"], only_provider=provider)

@@ -68,16 +68,16 @@ def _value(component, name: str):
         return None
     try:
         return getattr(prop, "dt", None)
-    except BrokenCalendarProperty:
+    except (BrokenCalendarProperty, ValueError, TypeError):
         return None
 
 
 def text_of(component, name: str) -> str:
-    """A text property, stripped; "" when absent."""
+    """A text property, stripped and without NUL characters; "" when absent."""
     value = component.get(name)
     if value is None or isinstance(value, list):
         return ""
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 def _local(value) -> tuple[datetime, bool]:
@@ -109,9 +109,16 @@ def _dates(component, name: str) -> list:
     if not isinstance(props, list):
         props = [props]
     values = []
-    for prop in props:
-        for item in getattr(prop, "dts", []):
-            values.append(item.dt)
+    try:
+        for prop in props:
+            for item in getattr(prop, "dts", []):
+                values.append(item.dt)
+    except (BrokenCalendarProperty, ValueError, TypeError):
+        # icalendar parses a broken date list only when it is read.
+        raise EventSkipped(
+            f"its {name} dates cannot be read: correct them in your calendar, or add this "
+            "activity by hand."
+        ) from None
     return values
 
 

@@ -15,8 +15,9 @@ from datetime import date
 
 from django.db.models import Prefetch
 from django.utils.text import slugify
+from wagtail.models import Page
 
-from directory.models import ProviderPage
+from directory.models import ProviderIndexPage, ProviderPage
 from directory.services import provider_find
 
 from .. import recurrence
@@ -106,6 +107,14 @@ class ImportPlan:
     result: ImportResult
 
 
+def _index_slugs() -> dict[str, str]:
+    """Slug -> title of every page under the organisations index (a new one needs its own)."""
+    index = ProviderIndexPage.objects.first()
+    if index is None:
+        return {}
+    return dict(Page.objects.child_of(index).values_list("slug", "title"))
+
+
 def timetable_plan(
     *,
     rows: list[dict[str, str]],
@@ -181,6 +190,8 @@ class _Planner:
                 names.setdefault(row.provider.casefold(), row.provider)
         found: dict[str, ProviderPlan] = {}
         by_page: dict[int, ProviderPlan] = {}
+        refused: dict[str, str] = {}  # casefolded name -> why it cannot be created
+        taken: dict[str, str] | None = None  # slug -> title, of the organisations index
         for folded, text in names.items():
             page = provider_find(name_or_slug=text)
             if self.only_provider is not None and (
@@ -190,13 +201,30 @@ class _Planner:
             if page is not None:
                 found[folded] = by_page.setdefault(page.pk, ProviderPlan(page.title, page))
             elif self.create_providers:
-                found[folded] = ProviderPlan(title=text, page=None)
+                if taken is None:
+                    taken = _index_slugs()
+                planned = ProviderPlan(title=text, page=None)
+                if not planned.slug:
+                    refused[folded] = "an organisation's name needs at least one letter or number."
+                elif planned.slug in taken:
+                    refused[folded] = (
+                        f"a new organisation “{text}” would have the web address "
+                        f"“{planned.slug}”, which “{taken[planned.slug]}” already has. Use "
+                        "that organisation's exact name, or another name."
+                    )
+                else:
+                    taken[planned.slug] = text
+                    found[folded] = planned
         self.providers = found
         for row in self.parsed.rows:
             if not row.provider:
                 continue
             provider = found.get(row.provider.casefold())
-            if provider is not None:
+            if row.provider.casefold() in refused:
+                self._fail(row.number, "provider", refused.pop(row.provider.casefold()))
+            elif provider is None and self.create_providers:
+                continue  # its first row says why it cannot be created
+            elif provider is not None:
                 self.row_provider[row.number] = provider
             elif self.only_provider is not None:
                 self._fail(
