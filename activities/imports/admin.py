@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from directory.models import ProviderPage
-from directory.permissions import providers_importable
+from directory.permissions import is_city_admin, providers_importable
 
 from .calendar import CalendarPlan, CalendarRefused, calendar_import, calendar_plan
 from .columns import ImportFailed, Problem
@@ -174,7 +174,12 @@ def timetable_import_upload(request):
     rows: list[dict[str, str]] = []
     try:
         rows = timetable_read(file=upload, filename=upload.name)
-        result = timetable_import(rows=rows, only_provider=provider, dry_run=True)
+        result = timetable_import(
+            rows=rows,
+            only_provider=provider,
+            dry_run=True,
+            create_taxonomy=is_city_admin(request.user),
+        )
     except ImportFailed as exc:
         _checked_save(
             request, provider=provider, filename=upload.name, rows=rows, problems=exc.problems
@@ -207,7 +212,11 @@ def timetable_import_confirm(request):
         )
         return redirect("timetable_import")
     try:
-        result = timetable_import(rows=pending["rows"], only_provider=provider)
+        result = timetable_import(
+            rows=pending["rows"],
+            only_provider=provider,
+            create_taxonomy=is_city_admin(request.user),
+        )
     except ImportFailed as exc:
         # The directory changed since the check (e.g. a ref was taken): nothing was written.
         _checked_save(

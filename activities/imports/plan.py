@@ -122,21 +122,27 @@ def timetable_plan(
     create_providers: bool,
     today: date,
     progress: Progress | None = None,
+    create_taxonomy: bool = True,
 ) -> ImportPlan:
     """Check every row against the database; raises ImportFailed listing every problem.
 
     ``only_provider`` restricts the file to that organisation; ``create_providers`` plans
-    organisations the directory does not know (else each is a problem).
+    organisations the directory does not know (else each is a problem); ``create_taxonomy``
+    plans topics and audiences it does not know (else each is a problem, listing the known).
     """
     return _Planner(
-        only_provider=only_provider, create_providers=create_providers, today=today
+        only_provider=only_provider,
+        create_providers=create_providers,
+        create_taxonomy=create_taxonomy,
+        today=today,
     ).plan(rows, progress)
 
 
 class _Planner:
-    def __init__(self, *, only_provider, create_providers, today):
+    def __init__(self, *, only_provider, create_providers, create_taxonomy, today):
         self.only_provider = only_provider
         self.create_providers = create_providers
+        self.create_taxonomy = create_taxonomy
         self.today = today
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
@@ -158,7 +164,9 @@ class _Planner:
         main_rows, part_rows = self._index_refs()
         self._load_existing()
         self.venues = venues_plan(main_rows, problems=self.problems, warnings=self.warnings)
-        self.taxonomy = taxonomy_plan(main_rows, problems=self.problems)
+        self.taxonomy = taxonomy_plan(
+            main_rows, problems=self.problems, may_create=self.create_taxonomy
+        )
         for row in main_rows:
             provider = self.row_provider[row.number]
             key = (provider.key, row.ref)

@@ -94,30 +94,33 @@ def timetable_import(
     progress: Progress | None = None,
     today: date | None = None,
     dry_run: bool = False,
+    create_taxonomy: bool = True,
 ) -> ImportResult:
     """Check every row, then (unless ``dry_run``) write them all in one transaction.
 
     ``only_provider`` restricts the file to that organisation (the admin upload).
-    ``create_providers`` creates organisations the directory does not know (else an error).
+    ``create_providers`` creates organisations the directory does not know (else an error);
+    ``create_taxonomy`` likewise topics and audiences (the admin passes False for editors).
     ``progress(stage, done, total)`` hears how far "Checking" (rows) and "Writing"
     (activities) have got. Raises ImportFailed listing every problem; then nothing has been
     written.
     """
     if dry_run:
         with transaction.atomic():
-            return _planned(rows, only_provider, create_providers, today, progress).result
+            plan = _planned(rows, only_provider, create_providers, create_taxonomy, today, progress)
+            return plan.result
     # The lock is held until the transaction has committed, so the next import plans
     # against what this one wrote.
     with import_lock(provider=only_provider), transaction.atomic():
         # Writers of the directory's organisations queue here (a no-op on SQLite, which
         # allows one writer at a time anyway): planning then sees what an earlier import wrote.
         list(ProviderIndexPage.objects.select_for_update().values_list("pk", flat=True))
-        plan = _planned(rows, only_provider, create_providers, today, progress)
+        plan = _planned(rows, only_provider, create_providers, create_taxonomy, today, progress)
         timetable_write(plan=plan, progress=progress)
     return plan.result
 
 
-def _planned(rows, only_provider, create_providers, today, progress):
+def _planned(rows, only_provider, create_providers, create_taxonomy, today, progress):
     # Planning reads what the writes rely on (existing refs, venues, tree paths): one
     # transaction keeps the two consistent.
     return timetable_plan(
@@ -126,4 +129,5 @@ def _planned(rows, only_provider, create_providers, today, progress):
         create_providers=create_providers and only_provider is None,
         today=today or timezone.localdate(),
         progress=progress,
+        create_taxonomy=create_taxonomy,
     )
