@@ -95,12 +95,14 @@ def timetable_import(
     today: date | None = None,
     dry_run: bool = False,
     create_taxonomy: bool = True,
+    user=None,
 ) -> ImportResult:
     """Check every row, then (unless ``dry_run``) write them all in one transaction.
 
     ``only_provider`` restricts the file to that organisation (the admin upload).
     ``create_providers`` creates organisations the directory does not know (else an error);
     ``create_taxonomy`` likewise topics and audiences (the admin passes False for editors).
+    ``user`` is the author of the revisions the import writes (None for the command).
     ``progress(stage, done, total)`` hears how far "Checking" (rows) and "Writing"
     (activities) have got. Raises ImportFailed listing every problem; then nothing has been
     written.
@@ -116,7 +118,7 @@ def timetable_import(
         # allows one writer at a time anyway): planning then sees what an earlier import wrote.
         list(ProviderIndexPage.objects.select_for_update().values_list("pk", flat=True))
         plan = _planned(rows, only_provider, create_providers, create_taxonomy, today, progress)
-        timetable_write(plan=plan, progress=progress)
+        timetable_write(plan=plan, progress=progress, user=user)
     return plan.result
 
 
