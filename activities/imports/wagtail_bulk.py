@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Model
+from django.db.models import F, Model, prefetch_related_objects
 from modelcluster.fields import ParentalKey
 from wagtail.models import Page, ReferenceIndex, Revision
 from wagtail.search.backends import get_search_backends
@@ -169,8 +169,9 @@ def revisions_publish(*, pages: list[Page], user, now, prefetch: Iterable[str]) 
 
     The edit form's conflict checks compare the revision an editor loaded with the latest, so
     an editor whose form was open when an import changed the page is told, rather than
-    publishing over the import. The content is Wagtail's own serialisation of the page, read
-    back from the database with its child rows and relations (`prefetch`).
+    publishing over the import. The content is Wagtail's own serialisation of the page as
+    written, with its child rows and relations read back from the database (`prefetch`, onto
+    the same instances: loading the pages again costs more than serialising them).
     """
     if not pages:
         return
@@ -179,8 +180,10 @@ def revisions_publish(*, pages: list[Page], user, now, prefetch: Iterable[str]) 
     base_content_type = ContentType.objects.get_for_model(Page)
     revisions = []
     for start in range(0, len(pages), _BATCH):
-        chunk = [page.pk for page in pages[start : start + _BATCH]]
-        fresh = model.objects.filter(pk__in=chunk).prefetch_related(*prefetch).order_by("pk")
+        chunk = pages[start : start + _BATCH]
+        for page in chunk:  # what planning prefetched is what the import has since replaced
+            page.__dict__.pop("_prefetched_objects_cache", None)
+        prefetch_related_objects(chunk, *prefetch)
         batch = [
             Revision(
                 content_type=content_type,
@@ -191,7 +194,7 @@ def revisions_publish(*, pages: list[Page], user, now, prefetch: Iterable[str]) 
                 object_str=str(page),
                 content=page.serializable_data(),
             )
-            for page in fresh
+            for page in chunk
         ]
         Revision.objects.bulk_create(batch)
         revisions += batch
