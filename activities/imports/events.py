@@ -319,7 +319,8 @@ def _times(event) -> tuple[str, datetime, datetime]:
         end = start + duration if isinstance(duration, timedelta) else None
     if not isinstance(end, datetime):
         raise EventSkipped("it has no end time.")
-    if end <= start:
+    # One of the two may be floating (no zone) and the other zoned: compare both in London.
+    if _local(end)[0] <= _local(start)[0]:
         raise EventRefused("it ends before it starts.")
     return uid, start, end
 

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from activities.imports.calendar import calendar_plan
+from activities.imports.calendar import CalendarRefused, calendar_plan
 from activities.imports.columns import ImportFailed
 from activities.imports.services import import_lock, timetable_import, timetable_read
 from activities.models import ActivityPage
@@ -76,6 +76,32 @@ def test_malformed_exdate_is_a_message_not_a_traceback(exdate):
         ("Art Group", "its EXDATE dates cannot be r")
     ]
     assert (plan.rows, ActivityPage.objects.count()) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("end", "planned"),
+    [(f"DTEND:{YEAR}0105T120000", True), (f"DTEND:{YEAR}0105T090000Z", False)],
+    ids=["floating end after a zoned start", "UTC end before it"],
+)
+def test_zoned_start_and_floating_or_utc_end_are_compared_in_london(end, planned):
+    # Arrange: found by the fuzz suite (comparing a naive and an aware time raised TypeError).
+    provider = ProviderFactory(title="Hope Wellbeing")
+    lines = [line for line in calendar().decode().split("\r\n") if not line.startswith("DTEND")]
+    data = "\r\n".join(lines).replace("RRULE:FREQ=WEEKLY", f"RRULE:FREQ=WEEKLY\r\n{end}").encode()
+
+    # Act
+    try:
+        plan = calendar_plan(data=data, provider=provider, today=timezone.localdate())
+        outcome = [e.summary for e in plan.events]
+    except CalendarRefused as exc:
+        outcome = exc.problems
+
+    # Assert
+    assert outcome == (
+        ["Art Group"]
+        if planned
+        else [f"“Art Group” (05 Jan {YEAR} 10:00): it ends before it starts."]
+    )
 
 
 def test_nul_bytes_in_cells_are_removed(db):
