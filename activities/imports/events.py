@@ -112,6 +112,8 @@ def _dates(component, name: str) -> list:
     try:
         for prop in props:
             for item in getattr(prop, "dts", []):
+                if not isinstance(item.dt, date):  # a duration or a period, not a date
+                    raise TypeError(item.dt)
                 values.append(item.dt)
     except (BrokenCalendarProperty, ValueError, TypeError):
         # icalendar parses a broken date list only when it is read.

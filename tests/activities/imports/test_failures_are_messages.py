@@ -60,6 +60,8 @@ def calendar(*lines: str) -> bytes:
         "EXDATE;TZID=Europe/London:NOTADATE",
         f"EXDATE:{YEAR}013",
         "EXDATE;VALUE=DATE:",
+        "EXDATE:P1D",  # a duration (found by the fuzz suite)
+        "EXDATE:PT1H",
     ],
 )
 def test_malformed_exdate_is_a_message_not_a_traceback(exdate):
