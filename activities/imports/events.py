@@ -67,9 +67,12 @@ def _value(component, name: str):
     if prop is None or isinstance(prop, list):
         return None
     try:
-        return getattr(prop, "dt", None)
+        value = getattr(prop, "dt", None)
     except (BrokenCalendarProperty, ValueError, TypeError):
         return None
+    # A property of the wrong kind (RECURRENCE-ID:PT1H, DURATION:20270105) is unreadable too.
+    wanted = timedelta if name == "DURATION" else date
+    return value if isinstance(value, wanted) else None
 
 
 def text_of(component, name: str) -> str:

@@ -106,6 +106,23 @@ def test_zoned_start_and_floating_or_utc_end_are_compared_in_london(end, planned
     )
 
 
+@pytest.mark.parametrize("line", ["RECURRENCE-ID:PT1H", "DURATION:20270105"])
+def test_property_of_the_wrong_kind_is_not_a_traceback(line):
+    # Arrange: found by the fuzz suite (a duration where a date belongs raised AttributeError).
+    provider = ProviderFactory(title="Hope Wellbeing")
+
+    # Act
+    try:
+        plan = calendar_plan(data=calendar(line), provider=provider, today=timezone.localdate())
+        outcome = "planned" if plan.events or plan.skipped else "empty"
+    except CalendarRefused as exc:
+        outcome = exc.problems[0]
+
+    # Assert
+    assert outcome
+    assert ActivityPage.objects.count() == 0
+
+
 def test_nul_bytes_in_cells_are_removed(db):
     # Arrange
     ProviderFactory(title="Hope Wellbeing")
