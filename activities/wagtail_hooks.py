@@ -39,6 +39,9 @@ class TaxonomyGroup(SnippetViewSetGroup):
 register_snippet(TaxonomyGroup)
 
 
+hooks.register("before_edit_page", imports_admin.stale_edit_refused)
+
+
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [

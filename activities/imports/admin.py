@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from directory.models import ProviderPage
-from directory.permissions import providers_importable
+from directory.permissions import is_city_admin, providers_importable
 
 from .calendar import CalendarPlan, CalendarRefused, calendar_import, calendar_plan
 from .columns import ImportFailed, Problem
@@ -174,7 +174,12 @@ def timetable_import_upload(request):
     rows: list[dict[str, str]] = []
     try:
         rows = timetable_read(file=upload, filename=upload.name)
-        result = timetable_import(rows=rows, only_provider=provider, dry_run=True)
+        result = timetable_import(
+            rows=rows,
+            only_provider=provider,
+            dry_run=True,
+            create_taxonomy=is_city_admin(request.user),
+        )
     except ImportFailed as exc:
         _checked_save(
             request, provider=provider, filename=upload.name, rows=rows, problems=exc.problems
@@ -201,10 +206,18 @@ def timetable_import_preview(request):
 def timetable_import_confirm(request):
     pending, provider = pending_load(request, key=SESSION_KEY)
     if pending is None:
-        messages.error(request, "That upload has expired. Please upload the file again.")
+        messages.error(
+            request,
+            "That upload has already been imported, or has expired. Please upload the file again.",
+        )
         return redirect("timetable_import")
     try:
-        result = timetable_import(rows=pending["rows"], only_provider=provider)
+        result = timetable_import(
+            rows=pending["rows"],
+            only_provider=provider,
+            create_taxonomy=is_city_admin(request.user),
+            user=request.user,
+        )
     except ImportFailed as exc:
         # The directory changed since the check (e.g. a ref was taken): nothing was written.
         _checked_save(
@@ -295,7 +308,10 @@ def ical_import_confirm(request):
         return redirect("ical_import")
     try:
         result = calendar_import(
-            rows=pending["rows"], summaries=dict(pending["summaries"]), provider=provider
+            rows=pending["rows"],
+            summaries=dict(pending["summaries"]),
+            provider=provider,
+            user=request.user,
         )
     except ImportFailed as exc:
         # The directory changed since the check (e.g. a ref was taken): nothing was written.
@@ -311,3 +327,36 @@ def ical_import_confirm(request):
         provider=provider,
         result=result,
     )
+
+
+# --- an editor's form opened before an import changed the page ---------------------------------
+
+
+def stale_edit_refused(request, page):
+    """The ``before_edit_page`` hook: refuse to save an edit form opened before the page's
+    latest revision (an import's, or another editor's), so it cannot silently replace it.
+
+    Wagtail itself checks only its autosave (JSON) requests; this applies the same test,
+    loaded_revision_id and loaded_revision_created_at against the latest revision, to the
+    form's own submit. Returns None (go on) or a redirect to the page as it now is.
+    """
+    loaded = request.POST.get("loaded_revision_id") if request.method == "POST" else None
+    if not loaded or not request.accepts("text/html"):
+        return None  # Wagtail answers autosave requests itself
+    latest = page.specific_class.objects.filter(pk=page.pk).values_list(
+        "latest_revision_id", "latest_revision__created_at"
+    )
+    latest_id, created_at = latest.first() or (None, None)
+    if latest_id is None:
+        return None
+    if loaded == str(latest_id) and request.POST.get("loaded_revision_created_at") == (
+        created_at.isoformat()
+    ):
+        return None
+    messages.error(
+        request,
+        f"“{page.title}” was changed after you opened it (by a timetable import or another "
+        "editor), so your changes were not saved: they would have replaced the newer "
+        "version. Here is the page as it is now; make your changes again.",
+    )
+    return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))

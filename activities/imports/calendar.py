@@ -202,8 +202,10 @@ def calendar_import(
     summaries: Mapping[int, str],
     provider: ProviderPage,
     dry_run: bool = False,
+    user=None,
 ) -> ImportResult:
-    """Check (and unless ``dry_run`` write) a calendar plan's rows with the timetable importer.
+    """Check (and unless ``dry_run`` write) a calendar plan's rows with the timetable importer
+    (``user`` authors the revisions).
 
     ``summaries`` maps a row number to the summary of the event it came from
     (CalendarPlan.summaries), so that a problem names the event (not a spreadsheet row).
@@ -215,7 +217,7 @@ def calendar_import(
             ["Nothing in this calendar can become an activity: see the reasons listed."]
         )
     try:
-        return timetable_import(rows=rows, only_provider=provider, dry_run=dry_run)
+        return timetable_import(rows=rows, only_provider=provider, dry_run=dry_run, user=user)
     except ImportFailed as exc:
         raise ImportFailed(
             [_event_problem(summaries, problem) for problem in exc.problems]

@@ -67,17 +67,20 @@ def _value(component, name: str):
     if prop is None or isinstance(prop, list):
         return None
     try:
-        return getattr(prop, "dt", None)
-    except BrokenCalendarProperty:
+        value = getattr(prop, "dt", None)
+    except (BrokenCalendarProperty, ValueError, TypeError):
         return None
+    # A property of the wrong kind (RECURRENCE-ID:PT1H, DURATION:20270105) is unreadable too.
+    wanted = timedelta if name == "DURATION" else date
+    return value if isinstance(value, wanted) else None
 
 
 def text_of(component, name: str) -> str:
-    """A text property, stripped; "" when absent."""
+    """A text property, stripped and without NUL characters; "" when absent."""
     value = component.get(name)
     if value is None or isinstance(value, list):
         return ""
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 def _local(value) -> tuple[datetime, bool]:
@@ -109,9 +112,18 @@ def _dates(component, name: str) -> list:
     if not isinstance(props, list):
         props = [props]
     values = []
-    for prop in props:
-        for item in getattr(prop, "dts", []):
-            values.append(item.dt)
+    try:
+        for prop in props:
+            for item in getattr(prop, "dts", []):
+                if not isinstance(item.dt, date):  # a duration or a period, not a date
+                    raise TypeError(item.dt)
+                values.append(item.dt)
+    except (BrokenCalendarProperty, ValueError, TypeError):
+        # icalendar parses a broken date list only when it is read.
+        raise EventSkipped(
+            f"its {name} dates cannot be read: correct them in your calendar, or add this "
+            "activity by hand."
+        ) from None
     return values
 
 
@@ -312,7 +324,8 @@ def _times(event) -> tuple[str, datetime, datetime]:
         end = start + duration if isinstance(duration, timedelta) else None
     if not isinstance(end, datetime):
         raise EventSkipped("it has no end time.")
-    if end <= start:
+    # One of the two may be floating (no zone) and the other zoned: compare both in London.
+    if _local(end)[0] <= _local(start)[0]:
         raise EventRefused("it ends before it starts.")
     return uid, start, end
 

@@ -15,8 +15,9 @@ from datetime import date
 
 from django.db.models import Prefetch
 from django.utils.text import slugify
+from wagtail.models import Page
 
-from directory.models import ProviderPage
+from directory.models import ProviderIndexPage, ProviderPage
 from directory.services import provider_find
 
 from .. import recurrence
@@ -106,6 +107,14 @@ class ImportPlan:
     result: ImportResult
 
 
+def _index_slugs() -> dict[str, str]:
+    """Slug -> title of every page under the organisations index (a new one needs its own)."""
+    index = ProviderIndexPage.objects.first()
+    if index is None:
+        return {}
+    return dict(Page.objects.child_of(index).values_list("slug", "title"))
+
+
 def timetable_plan(
     *,
     rows: list[dict[str, str]],
@@ -113,21 +122,27 @@ def timetable_plan(
     create_providers: bool,
     today: date,
     progress: Progress | None = None,
+    create_taxonomy: bool = True,
 ) -> ImportPlan:
     """Check every row against the database; raises ImportFailed listing every problem.
 
     ``only_provider`` restricts the file to that organisation; ``create_providers`` plans
-    organisations the directory does not know (else each is a problem).
+    organisations the directory does not know (else each is a problem); ``create_taxonomy``
+    plans topics and audiences it does not know (else each is a problem, listing the known).
     """
     return _Planner(
-        only_provider=only_provider, create_providers=create_providers, today=today
+        only_provider=only_provider,
+        create_providers=create_providers,
+        create_taxonomy=create_taxonomy,
+        today=today,
     ).plan(rows, progress)
 
 
 class _Planner:
-    def __init__(self, *, only_provider, create_providers, today):
+    def __init__(self, *, only_provider, create_providers, create_taxonomy, today):
         self.only_provider = only_provider
         self.create_providers = create_providers
+        self.create_taxonomy = create_taxonomy
         self.today = today
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
@@ -149,7 +164,9 @@ class _Planner:
         main_rows, part_rows = self._index_refs()
         self._load_existing()
         self.venues = venues_plan(main_rows, problems=self.problems, warnings=self.warnings)
-        self.taxonomy = taxonomy_plan(main_rows, problems=self.problems)
+        self.taxonomy = taxonomy_plan(
+            main_rows, problems=self.problems, may_create=self.create_taxonomy
+        )
         for row in main_rows:
             provider = self.row_provider[row.number]
             key = (provider.key, row.ref)
@@ -181,6 +198,8 @@ class _Planner:
                 names.setdefault(row.provider.casefold(), row.provider)
         found: dict[str, ProviderPlan] = {}
         by_page: dict[int, ProviderPlan] = {}
+        refused: dict[str, str] = {}  # casefolded name -> why it cannot be created
+        taken: dict[str, str] | None = None  # slug -> title, of the organisations index
         for folded, text in names.items():
             page = provider_find(name_or_slug=text)
             if self.only_provider is not None and (
@@ -190,13 +209,30 @@ class _Planner:
             if page is not None:
                 found[folded] = by_page.setdefault(page.pk, ProviderPlan(page.title, page))
             elif self.create_providers:
-                found[folded] = ProviderPlan(title=text, page=None)
+                if taken is None:
+                    taken = _index_slugs()
+                planned = ProviderPlan(title=text, page=None)
+                if not planned.slug:
+                    refused[folded] = "an organisation's name needs at least one letter or number."
+                elif planned.slug in taken:
+                    refused[folded] = (
+                        f"a new organisation “{text}” would have the web address "
+                        f"“{planned.slug}”, which “{taken[planned.slug]}” already has. Use "
+                        "that organisation's exact name, or another name."
+                    )
+                else:
+                    taken[planned.slug] = text
+                    found[folded] = planned
         self.providers = found
         for row in self.parsed.rows:
             if not row.provider:
                 continue
             provider = found.get(row.provider.casefold())
-            if provider is not None:
+            if row.provider.casefold() in refused:
+                self._fail(row.number, "provider", refused.pop(row.provider.casefold()))
+            elif provider is None and self.create_providers:
+                continue  # its first row says why it cannot be created
+            elif provider is not None:
                 self.row_provider[row.number] = provider
             elif self.only_provider is not None:
                 self._fail(

@@ -473,7 +473,11 @@ def parse_rows(rows: list[Mapping[str, str]], *, progress: Progress | None = Non
     for number, values in enumerate(rows, start=2):
         if progress is not None:
             progress("Checking", number - 1, len(rows))
-        values = {str(k).strip().lower(): v for k, v in values.items()}
+        # NUL characters mean nothing in a cell, and PostgreSQL refuses them in text.
+        values = {
+            str(k).strip().lower(): v.replace("\x00", "") if isinstance(v, str) else v
+            for k, v in values.items()
+        }
         if not _is_filled(values):
             continue
         parser = _RowParser(values, number, column_set)

@@ -12,15 +12,19 @@ then write). The checking is activities.imports.plan; the writing, activities.im
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import IO
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from directory.models import ProviderPage
+from directory.models import ProviderIndexPage, ProviderPage
 
+from .columns import ImportFailed, Problem
 from .plan import ImportResult, timetable_plan
 from .readers import ReadLimits, read_rows
 from .rows import Progress
@@ -50,7 +54,38 @@ def read_limits() -> ReadLimits:
     )
 
 
-@transaction.atomic
+# Longer than any import takes (well under 30 s for 10,000 rows); a crashed one frees it then.
+_LOCK_SECONDS = 15 * 60
+
+
+@contextmanager
+def import_lock(*, provider: ProviderPage | None) -> Iterator[None]:
+    """Hold the import of this organisation (or, with None, of a whole file) for one writer.
+
+    Raises ImportFailed, saying so, while another holds it. The cache's ``add`` is atomic
+    (Redis SET NX in production), so two workers cannot both take it; the database row lock
+    taken while writing (see timetable_import) makes a second writer wait for the first even
+    where the cache is per process.
+    """
+    key = f"timetable-import-lock:{provider.pk if provider else 'file'}"
+    if not cache.add(key, 1, timeout=_LOCK_SECONDS):
+        whose = f" for {provider.title}" if provider else ""
+        raise ImportFailed(
+            [
+                Problem(
+                    0,
+                    "",
+                    f"Another import{whose} is in progress. Wait for it to finish (a minute at "
+                    "most), then check the file again: nothing was imported this time.",
+                )
+            ]
+        )
+    try:
+        yield
+    finally:
+        cache.delete(key)
+
+
 def timetable_import(
     *,
     rows: list[dict[str, str]],
@@ -59,24 +94,42 @@ def timetable_import(
     progress: Progress | None = None,
     today: date | None = None,
     dry_run: bool = False,
+    create_taxonomy: bool = True,
+    user=None,
 ) -> ImportResult:
     """Check every row, then (unless ``dry_run``) write them all in one transaction.
 
     ``only_provider`` restricts the file to that organisation (the admin upload).
-    ``create_providers`` creates organisations the directory does not know (else an error).
+    ``create_providers`` creates organisations the directory does not know (else an error);
+    ``create_taxonomy`` likewise topics and audiences (the admin passes False for editors).
+    ``user`` is the author of the revisions the import writes (None for the command).
     ``progress(stage, done, total)`` hears how far "Checking" (rows) and "Writing"
     (activities) have got. Raises ImportFailed listing every problem; then nothing has been
     written.
     """
+    if dry_run:
+        with transaction.atomic():
+            plan = _planned(rows, only_provider, create_providers, create_taxonomy, today, progress)
+            return plan.result
+    # The lock is held until the transaction has committed, so the next import plans
+    # against what this one wrote.
+    with import_lock(provider=only_provider), transaction.atomic():
+        # Writers of the directory's organisations queue here (a no-op on SQLite, which
+        # allows one writer at a time anyway): planning then sees what an earlier import wrote.
+        list(ProviderIndexPage.objects.select_for_update().values_list("pk", flat=True))
+        plan = _planned(rows, only_provider, create_providers, create_taxonomy, today, progress)
+        timetable_write(plan=plan, progress=progress, user=user)
+    return plan.result
+
+
+def _planned(rows, only_provider, create_providers, create_taxonomy, today, progress):
     # Planning reads what the writes rely on (existing refs, venues, tree paths): one
     # transaction keeps the two consistent.
-    plan = timetable_plan(
+    return timetable_plan(
         rows=rows,
         only_provider=only_provider,
         create_providers=create_providers and only_provider is None,
         today=today or timezone.localdate(),
         progress=progress,
+        create_taxonomy=create_taxonomy,
     )
-    if not dry_run:
-        timetable_write(plan=plan, progress=progress)
-    return plan.result

@@ -167,9 +167,29 @@ def _locate(plan: VenuePlan, problems: list[Problem], warnings: list[str]) -> No
 # --------------------------------------------------------------------------- categories
 
 
-def taxonomy_plan(rows: list[ParsedRow], *, problems: list[Problem]) -> TaxonomyPlan:
+_KNOWN_SHOWN = 40
+
+
+def _unknown(model, name: str, existing: list) -> str:
+    """Why an editor's new topic or audience is refused, listing the known ones."""
+    what = "topic" if model is Category else "audience"
+    names = sorted((item.name for item in existing), key=str.casefold)
+    listed = ", ".join(names[:_KNOWN_SHOWN]) + (
+        f" and {len(names) - _KNOWN_SHOWN} more" if len(names) > _KNOWN_SHOWN else ""
+    )
+    known = f"Use one of: {listed}." if names else f"There are no {what}s yet."
+    return (
+        f"“{name}” is not one of the directory's {what}s, and only a city admin can add one. "
+        f"{known}"
+    )
+
+
+def taxonomy_plan(
+    rows: list[ParsedRow], *, problems: list[Problem], may_create: bool = True
+) -> TaxonomyPlan:
     """Match each row's category and audience names to stored ones (by name, then slug), or
-    plan new ones; the rows' names become slugs."""
+    plan new ones (only when ``may_create``: editors cannot add topics or audiences in the
+    admin, so not through a file either); the rows' names become slugs."""
     plan = TaxonomyPlan()
     for model, attribute, column, store, new in (
         (Category, "categories", "category", plan.categories, plan.new_categories),
@@ -192,6 +212,11 @@ def taxonomy_plan(rows: list[ParsedRow], *, problems: list[Problem]) -> Taxonomy
                             Problem(
                                 row.number, column, f"“{name}” needs at least one letter or number."
                             )
+                        )
+                        continue
+                    if not may_create:
+                        problems.append(
+                            Problem(row.number, column, _unknown(model, name, existing))
                         )
                         continue
                     item = model(name=name, slug=slug)

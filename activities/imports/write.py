@@ -5,10 +5,10 @@ a handful of queries, and new pages are inserted in bulk with their tree paths c
 rather than through Wagtail's add_child/save_revision/publish, which cost dozens of queries a
 page. What that skips, and what stands in for it:
 
-- No revision is created. Pages are live with ``has_unpublished_changes=False``, and Wagtail's
-  editor then loads the live row (not an old revision), so the import's values are what an
-  editor sees; their first save creates the first revision. An unpublished draft of an
-  updated page is superseded (the result warns about each one).
+- Revisions are created in bulk (wagtail_bulk.revisions_publish): each page created or changed
+  gets a new revision of what it now holds, by the importing user, as its latest and live
+  revision, so the edit form's checks see that a page changed since an editor opened it. An
+  unpublished draft of an updated page is superseded (the result warns about each one).
 - Wagtail's search index and reference index are updated once, in bulk, at the end (the
   post_save handlers that would do it row by row are not triggered by bulk writes).
 - No page_published signal is sent (nothing in the project listens to it).
@@ -39,6 +39,15 @@ from .shared_data import VenuePlan
 from .slots import SCHEDULE_UPDATE_FIELDS
 
 _BATCH = 500
+# What an activity's revision holds besides its own fields (Wagtail serialises these too).
+_REVISION_PREFETCH = (
+    "schedules",
+    "cancellations",
+    "features",
+    "categories",
+    "audiences",
+    "next_steps",
+)
 
 
 def unique_slug(base: str, taken: set[str]) -> str:
@@ -51,9 +60,10 @@ def unique_slug(base: str, taken: set[str]) -> str:
 
 
 @transaction.atomic
-def timetable_write(*, plan: ImportPlan, progress: Progress | None = None) -> None:
+def timetable_write(*, plan: ImportPlan, progress: Progress | None = None, user=None) -> None:
     """Write everything the plan says, in bulk. ``progress`` hears ("Writing", activities
-    written, activities to write)."""
+    written, activities to write); ``user`` (None for the command) is the author of the new
+    revisions."""
     now = timezone.now()
     for provider in plan.providers:
         if provider.page is None:
@@ -79,6 +89,9 @@ def timetable_write(*, plan: ImportPlan, progress: Progress | None = None) -> No
     if progress is not None and updated:
         progress("Writing", total, total)
     _write_relations([p for p in plans if p.action != "unchanged"], plan)
+    changed = [p.page for p in created + updated]
+    wagtail_bulk.revisions_publish(pages=changed, user=user, now=now, prefetch=_REVISION_PREFETCH)
+    _update_rows(ActivityPage, changed, ["latest_revision", "live_revision"])
     moved = [p.page for p in updated if "venue" in p.changed_fields]
     wagtail_bulk.indexes_update(
         created=[p.page for p in created],

@@ -8,9 +8,7 @@ clear message and nothing saved.
 
 from __future__ import annotations
 
-import threading
 from datetime import date, time, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +17,6 @@ from django.utils import timezone
 
 from activities.ical import schedule_uid
 from activities.imports.calendar import CalendarRefused, calendar_import, calendar_plan
-from activities.imports.fetch import calendar_fetch
 from activities.models import ActivityPage, Cancellation, Schedule
 from directory.services import provider_editor_add
 from tests.factories import ProviderFactory
@@ -597,74 +594,6 @@ def test_editor_cannot_import_into_another_organisation(editor_client, provider)
     # Assert
     assert "provider" in response.context["form"].errors
     assert ActivityPage.objects.count() == 0
-
-
-# --------------------------------------------------------------------------- fetching
-
-
-class _CalendarHandler(BaseHTTPRequestHandler):
-    body = b""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/calendar")
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def calendar_server():
-    _CalendarHandler.body = written("outlook-liverpool")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _CalendarHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/calendar.ics"
-    server.shutdown()
-    server.server_close()
-
-
-def test_fetch_is_off_by_default(calendar_server):
-    with pytest.raises(CalendarRefused) as excinfo:
-        calendar_fetch(url=calendar_server)
-
-    assert excinfo.value.problems == [
-        "This site does not fetch calendars from the internet. Download the .ics file from "
-        "your calendar app and upload it instead."
-    ]
-
-
-def test_fetch_refuses_private_addresses(settings, calendar_server):
-    settings.ICAL_FETCH_ALLOWED = True
-
-    with pytest.raises(CalendarRefused) as excinfo:
-        calendar_fetch(url=calendar_server)
-
-    assert excinfo.value.problems == [
-        "“127.0.0.1” is not a public internet address, so we will not fetch it."
-    ]
-
-
-def test_admin_imports_from_feed_address_when_allowed(
-    editor_client, provider, settings, calendar_server
-):
-    # Arrange
-    settings.ICAL_FETCH_ALLOWED = True
-    settings.ICAL_FETCH_ALLOW_PRIVATE = True  # the test server is on localhost
-
-    # Act
-    response = editor_client.post(
-        UPLOAD, {"provider": provider.pk, "url": calendar_server.replace("http", "http", 1)}
-    )
-
-    # Assert
-    assert response.context["result"].created == 2
-    assert [row["event"].summary for row in response.context["events"]] == [
-        "Men's Shed evening",
-        "Carers' coffee morning",
-    ]
 
 
 # --------------------------------------------------------------------------- round trip

@@ -80,7 +80,7 @@ def test_pager_is_links_with_the_current_page_marked(editor_client, provider, se
     html = check(editor_client, provider, refs(25)).content.decode()
 
     # Assert
-    assert '<nav class="pagination" aria-label="Pages of rows">' in html
+    assert '<nav class="nwd-pager" aria-label="Pages of rows">' in html
     assert "Page 1 of 3" in html
     assert f'href="{PREVIEW}?p=1" aria-current="page"' in html
     assert f'href="{PREVIEW}?p=2">Next page' in html

@@ -175,11 +175,13 @@ def test_import_gives_duplicate_titles_unique_slugs(provider):
     ]
 
 
-def test_import_creates_no_revisions(provider):
+def test_import_creates_one_live_revision_per_page(provider):
     timetable_import(rows=[row()])
 
-    assert Revision.objects.count() == 0
-    assert ActivityPage.objects.get().has_unpublished_changes is False
+    page = ActivityPage.objects.get()
+    assert list(Revision.objects.values_list("pk", flat=True)) == [page.latest_revision_id]
+    assert page.live_revision_id == page.latest_revision_id
+    assert page.has_unpublished_changes is False
 
 
 def test_import_warns_when_every_session_is_over(provider):
@@ -476,6 +478,7 @@ def test_import_twice_changes_nothing(provider):
     pages = dict(ActivityPage.objects.values_list("ref", "pk"))
     slots = set(Schedule.objects.values_list("pk", "uid", "sequence", "ref"))
     published = dict(ActivityPage.objects.values_list("ref", "last_published_at"))
+    revisions = Revision.objects.count()
 
     result = timetable_import(rows=rows)
 
@@ -485,7 +488,7 @@ def test_import_twice_changes_nothing(provider):
     assert dict(ActivityPage.objects.values_list("ref", "last_published_at")) == published
     assert (Venue.objects.count(), Category.objects.count(), Audience.objects.count()) == (1, 2, 1)
     assert Cancellation.objects.count() == 1
-    assert Revision.objects.count() == 0
+    assert Revision.objects.count() == revisions == 2
 
 
 def test_import_update_by_ref_changes_fields_and_bumps_only_changed_slots(provider):
