@@ -7,7 +7,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .forms import RichTextCheckedPageForm
+from .forms import ProviderPageForm
+from .names import provider_name_key
 
 
 class HomePage(Page):
@@ -70,6 +71,14 @@ class ProviderPage(Page):
         related_name="+",
     )
 
+    # The title folded (directory.names): a second organisation cannot take the same name.
+    name_key = models.CharField(
+        max_length=255,
+        unique=True,
+        editable=False,
+        error_messages={"unique": "Another organisation already uses this name."},
+    )
+
     content_panels = [
         *Page.content_panels,
         FieldPanel("about"),
@@ -85,9 +94,21 @@ class ProviderPage(Page):
         FieldPanel("logo"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("about")]
-    base_form_class = RichTextCheckedPageForm
+    base_form_class = ProviderPageForm
     subpage_types = ["activities.ActivityPage"]
     parent_page_types = ["directory.ProviderIndexPage"]
+
+    def clean(self):
+        # Before Django's unique checks, so a clash is a ValidationError, not an IntegrityError.
+        self.name_key = provider_name_key(self.title or "")
+        super().clean()
+
+    def save(self, *args, **kwargs):
+        self.name_key = provider_name_key(self.title or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from activities.selectors import provider_timetable  # noqa: PLC0415 -- thin page method

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from .models import ProviderIndexPage, ProviderPage
+from .names import provider_name_key
 from .permissions import CITY_ADMINS
 
 # Editors may add, edit and publish under their provider page, and so delete single activities
@@ -159,11 +160,13 @@ def provider_create(
 
 
 def provider_find(*, name_or_slug: str) -> ProviderPage | None:
-    """Match a provider by slug, or by name ignoring case and surrounding spaces."""
+    """The one provider with this name (ignoring case and spaces: names are unique, see
+    directory.names), else the one with this slug (unique under the organisations index).
+    A name always wins over another provider's slug, so a lookup can never match two."""
     text = name_or_slug.strip()
     return (
-        ProviderPage.objects.filter(slug=text).first()
-        or ProviderPage.objects.filter(title__iexact=text).first()
+        ProviderPage.objects.filter(name_key=provider_name_key(text)).first()
+        or ProviderPage.objects.filter(slug=text).first()
     )
 
 

@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.utils.text import slugify
 
 from directory.models import ProviderPage
+from directory.names import provider_name_key
 from directory.services import provider_find
 
 from .. import recurrence
@@ -178,7 +179,7 @@ class _Planner:
         names: dict[str, str] = {}
         for row in self.parsed.rows:
             if row.provider:
-                names.setdefault(row.provider.casefold(), row.provider)
+                names.setdefault(provider_name_key(row.provider), row.provider)
         found: dict[str, ProviderPlan] = {}
         by_page: dict[int, ProviderPlan] = {}
         for folded, text in names.items():
@@ -195,7 +196,7 @@ class _Planner:
         for row in self.parsed.rows:
             if not row.provider:
                 continue
-            provider = found.get(row.provider.casefold())
+            provider = found.get(provider_name_key(row.provider))
             if provider is not None:
                 self.row_provider[row.number] = provider
             elif self.only_provider is not None:
