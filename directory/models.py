@@ -1,5 +1,6 @@
 """Site-wide pages: the home page and the providers (each the parent of its activities)."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -7,6 +8,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .enums import ProposalStatus
 from .forms import ProviderPageForm
 from .names import provider_name_key
 
@@ -116,3 +118,57 @@ class ProviderPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["timetable"] = provider_timetable(provider=self)
         return context
+
+
+class VenueOwner(models.Model):
+    """A provider that owns a shared venue: its editors may change the venue; other
+    providers' editors may only propose changes (VenueProposal). See README "Shared venues"."""
+
+    venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="ownerships")
+    provider = models.ForeignKey(
+        ProviderPage, on_delete=models.CASCADE, related_name="venue_ownerships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "provider"], name="venue_owner_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} owns {self.venue}"
+
+
+class VenueProposal(models.Model):
+    """A change to a venue proposed by an editor who does not own it, until an owner's editor
+    or a city admin approves (and so applies) or rejects it. ``values`` holds the proposed
+    field values and ``features`` (code -> status, "" for not known)."""
+
+    venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="proposals")
+    provider = models.ForeignKey(
+        ProviderPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    values = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        indexes = [models.Index(fields=["status", "venue"])]
+
+    def __str__(self) -> str:
+        return f"Change to {self.venue} ({self.get_status_display()})"

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from wagtail.models import Page
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
 
-from .models import ProviderPage
+from venues.models import Venue
+
+from .models import ProviderPage, VenueOwner, VenueProposal
 
 CITY_ADMINS = "City admins"
 # A commissioner (or anyone) given this model permission sees the whole duplicates picture.
@@ -112,3 +115,78 @@ def duplicate_pairs_decidable(user, pairs: Iterable[tuple[int, int]]) -> set[tup
         return pairs
     editable = set(pages_editable(user, pages).values_list("pk", flat=True))
     return {pair for pair in pairs if editable & set(pair)}
+
+
+# --- shared venues: owned by providers (README "Shared venues") -------------------------------
+
+
+def providers_of_user(user) -> QuerySet[ProviderPage]:
+    """The organisations whose editors group the user is in."""
+    return ProviderPage.objects.filter(editors_group__user=user)
+
+
+def venue_owners(venue: Venue) -> QuerySet[ProviderPage]:
+    return ProviderPage.objects.filter(venue_ownerships__venue=venue).order_by("title")
+
+
+def provider_owns_venue(provider: ProviderPage, venue: Venue) -> bool:
+    return VenueOwner.objects.filter(provider=provider, venue=venue).exists()
+
+
+def venues_changeable(user, queryset: QuerySet[Venue] | None = None) -> QuerySet[Venue]:
+    """The venues (of `queryset`, every venue by default) the user may change: city admins
+    every one, an editor those their organisation owns."""
+    queryset = Venue.objects.all() if queryset is None else queryset
+    if not user.is_active:
+        return queryset.none()
+    if is_city_admin(user):
+        return queryset
+    if not user.has_perm("venues.change_venue"):
+        return queryset.none()
+    owned = VenueOwner.objects.filter(venue=OuterRef("pk"), provider__editors_group__user=user)
+    return queryset.filter(Exists(owned))
+
+
+def may_change_venue(user, venue: Venue) -> bool:
+    return venues_changeable(user, Venue.objects.filter(pk=venue.pk)).exists()
+
+
+def may_delete_venue(user, venue: Venue) -> bool:
+    """City admins only (a venue an activity uses cannot be deleted at all: PROTECT)."""
+    return bool(user.is_active and is_city_admin(user) and user.has_perm("venues.delete_venue"))
+
+
+def may_propose_venue_change(user, venue: Venue) -> bool:
+    """Editors who may not change a venue may propose a change to it."""
+    return works_on_listings(user) and not may_change_venue(user, venue)
+
+
+def may_decide_venue_proposal(user, proposal: VenueProposal) -> bool:
+    """The venue's owners' editors and city admins."""
+    return may_change_venue(user, proposal.venue)
+
+
+def venue_proposals_decidable(user) -> QuerySet[VenueProposal]:
+    return VenueProposal.objects.filter(venue__in=venues_changeable(user).values("pk"))
+
+
+class VenuePermissionPolicy(ModelPermissionPolicy):
+    """Wagtail's model permissions, narrowed per venue: "change" only for its owners' editors
+    and city admins, "delete" only for city admins."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "change":
+            return self.user_has_permission(user, action) and may_change_venue(user, instance)
+        if action == "delete":
+            return may_delete_venue(user, instance)
+        return super().user_has_permission_for_instance(user, action, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        actions = set(actions)
+        if actions <= {"change", "delete"}:
+            if "change" in actions and self.user_has_permission(user, "change"):
+                return venues_changeable(user)
+            if "delete" in actions and may_delete_venue(user, None):
+                return Venue.objects.all()
+            return Venue.objects.none()
+        return super().instances_user_has_any_permission_for(user, actions)

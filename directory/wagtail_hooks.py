@@ -10,14 +10,27 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
 
+from venues.models import Venue
+
+from . import venue_admin
 from .models import ProviderPage
-from .permissions import may_remove_provider, pages_editable
+from .permissions import (
+    VenuePermissionPolicy,
+    may_remove_provider,
+    pages_editable,
+    providers_of_user,
+    works_on_listings,
+)
+from .services import venue_owners_add
 
 
 def _is_provider(page: Page) -> bool:
@@ -109,3 +122,48 @@ def add_your_organisation_panel(request, panels):
     )
     if providers:
         panels.append(YourOrganisationPanel(providers))
+
+
+# --- shared venues: owners change them, others propose (README "Shared venues") ---------------
+
+register_permission_policy(Venue, VenuePermissionPolicy(Venue))
+register_snippet(venue_admin.OwnedVenueViewSet)
+
+
+@hooks.register("after_create_snippet")
+def venue_owned_by_its_creator(request, instance):
+    """A venue an editor adds belongs to their organisation(s)."""
+    if isinstance(instance, Venue):
+        venue_owners_add(venue=instance, providers=providers_of_user(request.user))
+
+
+@hooks.register("register_snippet_listing_buttons")
+def venue_propose_button(snippet, user, next_url=None):
+    if isinstance(snippet, Venue) and (button := venue_admin.propose_button(snippet, user)):
+        return [button]
+    return []
+
+
+@hooks.register("register_admin_urls")
+def register_venue_admin_urls():
+    return [
+        path("venues/<int:pk>/propose/", venue_admin.venue_propose, name="venue_propose"),
+        path("venue-changes/", venue_admin.venue_proposal_list, name="venue_proposals"),
+        path(
+            "venue-changes/<int:pk>/decide/",
+            venue_admin.venue_proposal_decision,
+            name="venue_proposal_decision",
+        ),
+    ]
+
+
+class VenueChangesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return works_on_listings(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_venue_changes_menu_item():
+    return VenueChangesMenuItem(
+        "Venue changes", reverse("venue_proposals"), icon_name="site", order=215
+    )
