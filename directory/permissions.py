@@ -133,6 +133,28 @@ def provider_owns_venue(provider: ProviderPage, venue: Venue) -> bool:
     return VenueOwner.objects.filter(provider=provider, venue=venue).exists()
 
 
+def venues_owned(provider: ProviderPage, venue_ids) -> set[int]:
+    """Of these venue ids, the ones the provider owns (one query)."""
+    return set(
+        VenueOwner.objects.filter(provider=provider, venue_id__in=venue_ids).values_list(
+            "venue_id", flat=True
+        )
+    )
+
+
+def venue_owner_names(venue_ids) -> dict[int, list[str]]:
+    """The owners' names of each of these venues (one query; a venue without owners is
+    missing from the answer)."""
+    names: dict[int, list[str]] = {}
+    for venue_id, title in (
+        VenueOwner.objects.filter(venue_id__in=venue_ids)
+        .order_by("provider__title")
+        .values_list("venue_id", "provider__title")
+    ):
+        names.setdefault(venue_id, []).append(title)
+    return names
+
+
 def venues_changeable(user, queryset: QuerySet[Venue] | None = None) -> QuerySet[Venue]:
     """The venues (of `queryset`, every venue by default) the user may change: city admins
     every one, an editor those their organisation owns."""

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from directory.models import ProviderPage
-from directory.permissions import providers_importable
+from directory.permissions import is_city_admin, providers_importable
 
 from .calendar import CalendarPlan, CalendarRefused, calendar_import, calendar_plan
 from .columns import ImportFailed
@@ -121,7 +121,9 @@ def timetable_import_upload(request):
     rows: list[dict[str, str]] = []
     try:
         rows = timetable_read(file=upload, filename=upload.name)
-        result = timetable_import(rows=rows, only_provider=provider, dry_run=True)
+        result = timetable_import(
+            rows=rows, only_provider=provider, dry_run=True, any_venue=is_city_admin(request.user)
+        )
     except ImportFailed as exc:
         request.session.pop(SESSION_KEY, None)
         return render(
@@ -159,7 +161,9 @@ def timetable_import_confirm(request):
         messages.error(request, "That upload has expired. Please upload the file again.")
         return redirect("timetable_import")
     try:
-        result = timetable_import(rows=pending["rows"], only_provider=provider)
+        result = timetable_import(
+            rows=pending["rows"], only_provider=provider, any_venue=is_city_admin(request.user)
+        )
     except ImportFailed as exc:
         # The directory changed since the check (e.g. a ref was taken): nothing was written.
         return render(
@@ -216,7 +220,11 @@ def ical_import_upload(request):
     context.update(plan=plan, skipped=plan.skipped)
     try:
         result = calendar_import(
-            rows=plan.rows, summaries=plan.summaries, provider=provider, dry_run=True
+            rows=plan.rows,
+            summaries=plan.summaries,
+            provider=provider,
+            dry_run=True,
+            any_venue=is_city_admin(request.user),
         )
     except CalendarRefused as exc:
         return render(
@@ -253,7 +261,10 @@ def ical_import_confirm(request):
         return redirect("ical_import")
     try:
         result = calendar_import(
-            rows=pending["rows"], summaries=dict(pending["summaries"]), provider=provider
+            rows=pending["rows"],
+            summaries=dict(pending["summaries"]),
+            provider=provider,
+            any_venue=is_city_admin(request.user),
         )
     except ImportFailed as exc:
         # The directory changed since the check (e.g. a ref was taken): nothing was written.

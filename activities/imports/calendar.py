@@ -202,6 +202,7 @@ def calendar_import(
     summaries: Mapping[int, str],
     provider: ProviderPage,
     dry_run: bool = False,
+    any_venue: bool = False,
 ) -> ImportResult:
     """Check (and unless ``dry_run`` write) a calendar plan's rows with the timetable importer.
 
@@ -215,7 +216,9 @@ def calendar_import(
             ["Nothing in this calendar can become an activity: see the reasons listed."]
         )
     try:
-        return timetable_import(rows=rows, only_provider=provider, dry_run=dry_run)
+        return timetable_import(
+            rows=rows, only_provider=provider, dry_run=dry_run, any_venue=any_venue
+        )
     except ImportFailed as exc:
         raise ImportFailed(
             [_event_problem(summaries, problem) for problem in exc.problems]

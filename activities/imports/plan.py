@@ -114,15 +114,17 @@ def timetable_plan(
     create_providers: bool,
     today: date,
     progress: Progress | None = None,
+    venues_owner: ProviderPage | None = None,
 ) -> ImportPlan:
     """Check every row against the database; raises ImportFailed listing every problem.
 
     ``only_provider`` restricts the file to that organisation; ``create_providers`` plans
-    organisations the directory does not know (else each is a problem).
+    organisations the directory does not know (else each is a problem). ``venues_owner``:
+    only the venues this organisation owns may change (None: any venue).
     """
-    return _Planner(
-        only_provider=only_provider, create_providers=create_providers, today=today
-    ).plan(rows, progress)
+    planner = _Planner(only_provider=only_provider, create_providers=create_providers, today=today)
+    planner.venues_owner = venues_owner
+    return planner.plan(rows, progress)
 
 
 class _Planner:
@@ -138,6 +140,7 @@ class _Planner:
         self.existing: dict[ActivityKey, ActivityPage] = {}
         self.outside_activities: dict[ActivityKey, ActivityPage] = {}
         self.invalid_refs: set[ActivityKey] = set()
+        self.venues_owner: ProviderPage | None = None  # see timetable_plan
 
     def plan(self, rows: list[dict[str, str]], progress: Progress | None) -> ImportPlan:
         parsed = parse_rows(rows, progress=progress)
@@ -149,7 +152,9 @@ class _Planner:
         self._resolve_providers()
         main_rows, part_rows = self._index_refs()
         self._load_existing()
-        self.venues = venues_plan(main_rows, problems=self.problems, warnings=self.warnings)
+        self.venues = venues_plan(
+            main_rows, problems=self.problems, warnings=self.warnings, owner=self.venues_owner
+        )
         self.taxonomy = taxonomy_plan(main_rows, problems=self.problems)
         for row in main_rows:
             provider = self.row_provider[row.number]

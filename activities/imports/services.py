@@ -46,6 +46,7 @@ def timetable_import(
     progress: Progress | None = None,
     today: date | None = None,
     dry_run: bool = False,
+    any_venue: bool = False,
 ) -> ImportResult:
     """Check every row, then (unless ``dry_run``) write them all in one transaction.
 
@@ -54,6 +55,10 @@ def timetable_import(
     ``progress(stage, done, total)`` hears how far "Checking" (rows) and "Writing"
     (activities) have got. Raises ImportFailed listing every problem; then nothing has been
     written.
+
+    With ``only_provider`` the import changes only the venues that organisation owns (it
+    links to others, and the result's warnings say what it left alone) unless ``any_venue``
+    (a city admin's import). The command line, without ``only_provider``, may change any.
     """
     # Planning reads what the writes rely on (existing refs, venues, tree paths): one
     # transaction keeps the two consistent.
@@ -61,6 +66,7 @@ def timetable_import(
         rows=rows,
         only_provider=only_provider,
         create_providers=create_providers and only_provider is None,
+        venues_owner=None if any_venue else only_provider,
         today=today or timezone.localdate(),
         progress=progress,
     )
