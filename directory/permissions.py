@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
@@ -59,6 +59,21 @@ def pages_editable(
     return queryset.filter(pk__in=allowed.values("pk"))
 
 
+def pages_visible(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The pages of `queryset` whose titles the user may see in the admin: their own (any
+    they may add to, change or publish) and everyone else's only when live, public (no view
+    restriction) and with no unpublished change to the title. Superusers and city admins see
+    everything."""
+    queryset = Page.objects.all() if queryset is None else queryset
+    if not user.is_active:
+        return queryset.none()
+    if is_city_admin(user):
+        return queryset
+    own = pages_editable(user, actions=("add", "change", "publish"))
+    published = Page.objects.live().public().filter(title=F("draft_title"))
+    return queryset.filter(Q(pk__in=own.values("pk")) | Q(pk__in=published.values("pk")))
+
+
 def providers_editable(user) -> QuerySet[ProviderPage]:
     """Providers whose pages the user may edit (their own organisation, for an editor)."""
     return pages_editable(user, ProviderPage.objects.all())
@@ -98,7 +113,9 @@ def may_decide_duplicate(user, first: Page, second: Page) -> bool:
         return False
     if is_city_admin(user):
         return True
-    return pages_editable(user, Page.objects.filter(pk__in=[first.pk, second.pk])).exists()
+    pair = Page.objects.filter(pk__in=[first.pk, second.pk])
+    # One side is theirs, and the other is one they may see (never another's draft).
+    return pages_editable(user, pair).exists() and pages_visible(user, pair).count() == 2
 
 
 def duplicate_pairs_decidable(user, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:

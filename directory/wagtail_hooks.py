@@ -8,7 +8,6 @@ leaves, and point an editor's dashboard at their own work.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -21,12 +20,12 @@ from wagtail.snippets.models import register_snippet
 
 from venues.models import Venue
 
-from . import venue_admin
+from . import venue_admin, visibility
 from .models import ProviderPage
 from .permissions import (
     VenuePermissionPolicy,
     may_remove_provider,
-    pages_editable,
+    pages_visible,
     providers_of_user,
     works_on_listings,
 )
@@ -71,13 +70,20 @@ def hide_provider_delete_button(buttons, page, user, context=None):
 
 @hooks.register("construct_page_chooser_queryset")
 def hide_other_providers_drafts(pages, request):
-    """Link choosers offer every published page, but unpublished ones only to their editors."""
-    user = request.user
-    if user.is_superuser:
-        return pages
-    own = pages_editable(user, actions=("add", "change", "publish"))
-    visible = Page.objects.filter(Q(live=True) | Q(pk__in=own.values("pk")))
-    return pages.filter(pk__in=visible.values_list("pk", flat=True))
+    """Link choosers offer others' pages only when published and public (and no draft title
+    waits), unpublished ones only to their own editors (directory.permissions.pages_visible)."""
+    return pages_visible(request.user, pages)
+
+
+@hooks.register("construct_explorer_page_queryset")
+def hide_other_providers_drafts_in_explorer(parent_page, pages, request):
+    return pages_visible(request.user, pages)
+
+
+@hooks.register("construct_admin_api", order=100)  # after Wagtail's own endpoints
+def admin_api_without_others_drafts_or_images(router):
+    router.register_endpoint("pages", visibility.VisiblePagesAdminAPIViewSet)
+    router.register_endpoint("images", visibility.OwnImagesAdminAPIViewSet)
 
 
 class YourOrganisationPanel(Component):
