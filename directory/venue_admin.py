@@ -48,11 +48,8 @@ class OwnedVenueEditView(VenueViewSet.edit_view_class):
         if not permissions.may_change_venue(request.user, venue):
             if not permissions.may_propose_venue_change(request.user, venue):
                 raise PermissionDenied
-            messages.info(
-                request,
-                f"“{venue.name}” belongs to {owners_text(venue)}: you can propose a change, "
-                "and they decide.",
-            )
+            # The proposal page says whose it is (no flash message: Wagtail's "info" style
+            # misses AA contrast).
             return redirect("venue_propose", venue.pk)
         return super().dispatch(request, *args, **kwargs)
 
