@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms.pages import CopyForm
 
 from .names import provider_name_key
 
@@ -38,3 +39,17 @@ class ProviderPageForm(RichTextCheckedPageForm):
         if others.exists():
             raise forms.ValidationError(NAME_TAKEN)
         return title
+
+
+class ProviderCopyForm(CopyForm):
+    """Copying (or aliasing, which keeps the title) a provider needs a name of its own."""
+
+    def clean(self):
+        cleaned = super().clean()
+        title = self.page.title if cleaned.get("alias") else cleaned.get("new_title")
+        if (
+            title
+            and self.page.specific_class.objects.filter(name_key=provider_name_key(title)).exists()
+        ):
+            self.add_error("new_title", NAME_TAKEN)
+        return cleaned

@@ -9,7 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .enums import ProposalStatus
-from .forms import ProviderPageForm
+from .forms import ProviderCopyForm, ProviderPageForm
 from .names import provider_name_key
 
 
@@ -97,6 +97,7 @@ class ProviderPage(Page):
     ]
     search_fields = [*Page.search_fields, index.SearchField("about")]
     base_form_class = ProviderPageForm
+    copy_form_class = ProviderCopyForm
     subpage_types = ["activities.ActivityPage"]
     parent_page_types = ["directory.ProviderIndexPage"]
 

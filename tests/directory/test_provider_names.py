@@ -108,3 +108,22 @@ def test_provider_find_by_name_wins_over_another_providers_slug(db):
     assert provider_find(name_or_slug="mind-liverpool") == named
     assert provider_find(name_or_slug="life  rooms") == slugged
     assert ProviderIndexPage.objects.get().get_children().count() == 2
+
+
+def test_copying_a_provider_under_the_same_name_is_a_form_error(
+    client, city_admin, provider_a, provider_index
+):
+    client.force_login(city_admin)
+    url = reverse("wagtailadmin_pages:copy", args=[provider_a.pk])
+
+    def copy(title: str, slug: str):
+        data = {"new_title": title, "new_slug": slug, "new_parent_page": provider_index.pk}
+        return client.post(url, data)
+
+    response = copy("mersey minds", "mersey-minds-copy")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_title"] == [NAME_TAKEN]
+    assert ProviderPage.objects.count() == 1
+    assert copy("Mersey Minds North", "mersey-minds-north").status_code == 302
+    assert ProviderPage.objects.filter(name_key="mersey minds north").exists()
