@@ -244,6 +244,14 @@ def venue_owners_add(*, venue: Venue, providers) -> None:
     )
 
 
+@transaction.atomic
+def venue_owners_set(*, venue: Venue, providers) -> None:
+    """The venue's owners become exactly these providers (a city admin's decision)."""
+    keep = [provider.pk for provider in providers]
+    VenueOwner.objects.filter(venue=venue).exclude(provider_id__in=keep).delete()
+    venue_owners_add(venue=venue, providers=providers)
+
+
 def venue_candidate(*, venue: Venue, values: dict) -> Venue:
     """A copy of `venue` with the proposed field values, checked by the venue's own rules
     (Venue.clean: postcode, coordinates). Raises ValidationError keyed by field."""

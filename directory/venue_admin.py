@@ -23,8 +23,13 @@ from venues.viewsets import VenueViewSet
 
 from . import permissions
 from .enums import ProposalStatus
-from .models import VenueProposal
-from .services import VENUE_PROPOSAL_FIELDS, venue_proposal_create, venue_proposal_decide
+from .models import ProviderPage, VenueProposal
+from .services import (
+    VENUE_PROPOSAL_FIELDS,
+    venue_owners_set,
+    venue_proposal_create,
+    venue_proposal_decide,
+)
 
 FEATURE_CODES = [code for code in FEATURES if code in VENUE_CODES]
 NOT_KNOWN = "Not known"
@@ -58,16 +63,63 @@ class OwnedVenueViewSet(VenueViewSet):
     edit_view_class = OwnedVenueEditView
 
 
-def propose_button(venue: Venue, user) -> ListingButton | None:
-    """The listing's "Propose a change" for a venue the user may not change."""
-    if not permissions.may_propose_venue_change(user, venue):
-        return None
-    return ListingButton(
-        "Propose a change",
-        reverse("venue_propose", args=[venue.pk]),
-        icon_name="edit",
-        attrs={"aria-label": f"Propose a change to {venue.name}"},
-        priority=5,
+def venue_listing_buttons(venue: Venue, user) -> list[ListingButton]:
+    """The listing's "Propose a change" for a venue the user may not change, and "Owners"
+    for city admins."""
+    offered = [
+        ("Propose a change", "venue_propose", "edit", f"Propose a change to {venue.name}", 5)
+        if permissions.may_propose_venue_change(user, venue)
+        else None,
+        ("Owners", "venue_owners", "group", f"Owners of {venue.name}", 50)
+        if permissions.is_city_admin(user)
+        else None,
+    ]
+    return [
+        ListingButton(
+            label,
+            reverse(url_name, args=[venue.pk]),
+            icon_name=icon,
+            attrs={"aria-label": aria_label},
+            priority=priority,
+        )
+        for label, url_name, icon, aria_label, priority in filter(None, offered)
+    ]
+
+
+class VenueOwnersForm(forms.Form):
+    owners = forms.ModelMultipleChoiceField(
+        label="Organisations that own this venue",
+        queryset=ProviderPage.objects.order_by("title"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Their editors change the venue and decide others' proposed changes. "
+        "With none ticked, only city admins change it.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def venue_owners(request, pk: int):
+    """City admins choose a venue's owners."""
+    venue = get_object_or_404(Venue, pk=pk)
+    if not permissions.is_city_admin(request.user):
+        raise PermissionDenied
+    form = VenueOwnersForm(
+        request.POST or None, initial={"owners": list(permissions.venue_owners(venue))}
+    )
+    if request.method == "POST" and form.is_valid():
+        venue_owners_set(venue=venue, providers=list(form.cleaned_data["owners"]))
+        messages.success(request, f"Saved the owners of “{venue.name}”.")
+        return redirect("wagtailsnippets_venues_venue:list")
+    return TemplateResponse(
+        request,
+        "directory/admin/venue_owners.html",
+        {
+            "page_title": f"Owners of {venue.name}",
+            "header_title": f"Owners of {venue.name}",
+            "header_icon": "group",
+            "venue": venue,
+            "form": form,
+        },
     )
 
 

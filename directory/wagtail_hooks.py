@@ -144,9 +144,9 @@ def venue_owned_by_its_creator(request, instance):
 
 
 @hooks.register("register_snippet_listing_buttons")
-def venue_propose_button(snippet, user, next_url=None):
-    if isinstance(snippet, Venue) and (button := venue_admin.propose_button(snippet, user)):
-        return [button]
+def venue_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, Venue):
+        return venue_admin.venue_listing_buttons(snippet, user)
     return []
 
 
@@ -154,6 +154,7 @@ def venue_propose_button(snippet, user, next_url=None):
 def register_venue_admin_urls():
     return [
         path("venues/<int:pk>/propose/", venue_admin.venue_propose, name="venue_propose"),
+        path("venues/<int:pk>/owners/", venue_admin.venue_owners, name="venue_owners"),
         path("venue-changes/", venue_admin.venue_proposal_list, name="venue_proposals"),
         path(
             "venue-changes/<int:pk>/decide/",

@@ -2,6 +2,7 @@
 venue; other editors propose changes, which an owner's editor or a city admin decides."""
 
 import importlib
+import re
 
 import pytest
 from django.apps import apps
@@ -309,3 +310,30 @@ def test_other_providers_editor_still_chooses_the_venue_for_an_activity(client, 
 
     assert response.status_code == 200
     assert "Life Rooms Walton" in response.json()["html"]
+
+
+# --- city admins choose owners -----------------------------------------------------------------
+
+
+def test_city_admin_sets_a_venues_owners(client, venue, city_admin, provider_a, provider_b):
+    client.force_login(city_admin)
+    url = reverse("venue_owners", args=[venue.pk])
+    html = client.get(url).content.decode()
+    checked = re.findall(r'<input type="checkbox" name="owners" value="(\d+)"[^>]*checked', html)
+    assert checked == [str(provider_a.pk)]
+
+    response = client.post(url, {"owners": [provider_b.pk]})
+
+    assert response.status_code == 302
+    assert list(VenueOwner.objects.filter(venue=venue).values_list("provider", flat=True)) == [
+        provider_b.pk
+    ]
+
+
+def test_editor_cannot_set_owners(client, venue, editor_b, provider_b):
+    client.force_login(editor_b)
+
+    response = client.post(reverse("venue_owners", args=[venue.pk]), {"owners": [provider_b.pk]})
+
+    assert_denied(response)
+    assert not VenueOwner.objects.filter(venue=venue, provider=provider_b).exists()
