@@ -66,3 +66,20 @@ def test_editor_proposes_a_venue_change_and_the_owner_approves_it(new_context, j
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.APPROVED
     assert venue.features.get(code="hearing_loop").status == "no"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_city_admin_chooses_a_venues_owners(new_context, javascript):
+    venue = Venue.objects.filter(ownerships__isnull=False).order_by("name").first()
+    page = new_context(DESKTOP, javascript=javascript).new_page()
+    sign_in(page, "admin")
+
+    page.goto(f"/admin/venues/{venue.pk}/owners/")
+
+    expect(page.get_by_role("heading", name=f"Owners of {venue.name}")).to_be_visible()
+    assert_accessible(page, javascript)
+    page.get_by_label("Person Shaped Support (PSS)", exact=True).check()
+    page.get_by_role("button", name="Save owners").click()
+
+    expect(page.get_by_text(f"Saved the owners of “{venue.name}”.")).to_be_visible()
+    assert VenueOwner.objects.filter(venue=venue, provider__slug="pss").exists()
