@@ -11,7 +11,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint install install-test chromium bench clean
+.PHONY: demo serve test lint install install-test chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,24 @@ demo: install
 	# Links in the printed logins, emails and feeds point at the port the demo really uses.
 	DEBUG=true SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py load_demo --reset
 	DEBUG=true SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The site as production runs it, on this machine's loopback: production settings (DEBUG off,
+# hashed static files), PostgreSQL, Redis and gunicorn. Plain HTTP on loopback only, so the
+# HTTPS redirect is off; browsers accept the secure cookies on localhost. See README, Deploying.
+serve: export DEBUG = false
+serve: export DATABASE_URL ?= postgres://root@127.0.0.1:5432/nowrongdoor
+serve: export REDIS_URL ?= redis://127.0.0.1:6379/1
+serve: export SITE_URL ?= http://localhost:$(PORT)
+serve: export ALLOWED_HOSTS ?= localhost,127.0.0.1
+serve: export SECURE_SSL_REDIRECT = false
+serve: export SECRET_KEY ?= local-serve-$(shell hostname)-not-for-the-internet-0123456789abcdef
+serve: export REFERRAL_ENCRYPTION_KEYS ?= $(shell $(PYTHON) -c 'import base64, hashlib, socket; print(base64.urlsafe_b64encode(hashlib.sha256(socket.gethostname().encode()).digest()).decode())')
+serve: install
+	createdb -h 127.0.0.1 -U root nowrongdoor 2>/dev/null || true
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py load_demo --force 2>/dev/null | tail -n +2 || echo "(demo data already loaded)"
+	$(BIN)/gunicorn directory.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4
 
 # ical.js (Thunderbird's parser) checks our feeds in the tests, and axe-core checks every public
 # page for WCAG 2.2 AA problems in the browser tests; both pinned in package-lock.json.

@@ -44,6 +44,11 @@ def register_admin_urls():
     return [
         path("timetable-import/", imports_admin.timetable_import_upload, name="timetable_import"),
         path(
+            "timetable-import/preview/",
+            imports_admin.timetable_import_preview,
+            name="timetable_import_preview",
+        ),
+        path(
             "timetable-import/confirm/",
             imports_admin.timetable_import_confirm,
             name="timetable_import_confirm",

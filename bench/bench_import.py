@@ -58,6 +58,9 @@ def main() -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["DB_CONN_MAX_AGE"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault(
+        "REFERRAL_ENCRYPTION_KEYS", "YmVuY2gtb25seS1yZWZlcnJhbC1rZXktMDEyMzQ1Njc="
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
     sys.path.insert(0, str(ROOT))
     import django

@@ -218,6 +218,7 @@ def run_each_size(script: str, *, sizes: list[int], runs: int) -> None:
                 **os.environ,
                 "DEBUG": "false",
                 "SECRET_KEY": "bench-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+                "REFERRAL_ENCRYPTION_KEYS": "YmVuY2gtb25seS1yZWZlcnJhbC1rZXktMDEyMzQ1Njc=",
                 "ALLOWED_HOSTS": "testserver",
                 "SECURE_SSL_REDIRECT": "false",
                 "DJANGO_SETTINGS_MODULE": "directory.settings",

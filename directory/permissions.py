@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from wagtail.models import Page
@@ -30,6 +31,15 @@ def is_city_admin(user) -> bool:
     return bool(
         user.is_active and (user.is_superuser or user.groups.filter(name=CITY_ADMINS).exists())
     )
+
+
+def second_factor_required(user) -> bool:
+    """Whether this user must pass a second factor (OTP) before using the admin: when
+    OTP_REQUIRED is on, active superusers and members of the OTP_REQUIRED_GROUPS (by name,
+    e.g. City admins and Navigators). Provider editors are not asked."""
+    if not (settings.OTP_REQUIRED and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name__in=settings.OTP_REQUIRED_GROUPS).exists()
 
 
 def city_admin_users() -> QuerySet:

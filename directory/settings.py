@@ -4,7 +4,10 @@ Development (`DEBUG=true`) gets small overrides; the test run uses tests/setting
 imports this module and overrides what tests need. Nothing secret lives in the repository.
 """
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
     "directory",
     "activities",
     "venues",
+    "referrals",
     "wagtail.contrib.redirects",
     "wagtail.sites",
     "wagtail.users",
@@ -77,18 +81,29 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /healthz by address over HTTP (directory/health.py).
+    "directory.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "directory.timeouts.StatementTimeoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "directory.signin.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "directory.urls"
@@ -118,7 +133,22 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several threads or processes writing at once (a burst of form posts) wait for the write
+    # lock instead of failing with "database is locked": every transaction takes the lock when it
+    # starts (IMMEDIATE), a writer waits up to 20 s for it, and readers never block writers (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# No request may hold the database for long (directory/timeouts.py): each statement of a public
+# request stops after this many milliseconds (admin pages: the second figure; 0 = no bound).
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 2000)
+DB_ADMIN_STATEMENT_TIMEOUT_MS = env_int("DB_ADMIN_STATEMENT_TIMEOUT_MS", 60000)
 
 CACHES = {
     "default": (
@@ -130,6 +160,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# django-axes first: it refuses a locked-out username and client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,6 +219,14 @@ GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "no-wrong-door")
 BROWSE_PAGE_SIZE = env_int("BROWSE_PAGE_SIZE", 20)
 # Spreadsheet uploads in the admin: refuse anything bigger than this.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# What any spreadsheet (admin or command) may unpack to: data rows, cells read, and for an
+# .xlsx (a zip) its declared uncompressed size and the packing ratio of any member over 1 MB.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 500_000)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_UNPACK_RATIO = env_int("IMPORT_MAX_UNPACK_RATIO", 100)
+# Rows the admin's import preview shows a page.
+IMPORT_PREVIEW_PAGE_SIZE = env_int("IMPORT_PREVIEW_PAGE_SIZE", 100)
 
 # Calendar (.ics) import limits, and whether providers may give a feed address to fetch.
 ICAL_IMPORT_MAX_BYTES = env_int("ICAL_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
@@ -275,6 +319,31 @@ REPORT_MAX_AGE_SECONDS = env_int("REPORT_MAX_AGE_SECONDS", 86400)
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", os.environ.get("REPORT_CLIENT_IP_HEADER", ""))
 REPORT_CLIENT_IP_HEADER = CLIENT_IP_HEADER
 
+# --- Signing in (directory.signin) ------------------------------------------------------------
+# Login throttling (django-axes, database handler): after AXES_FAILURE_LIMIT wrong passwords for
+# one username from one client, that pair is refused for AXES_COOLOFF_MINUTES (another attempt
+# meanwhile starts the wait again). Another user, or the same user elsewhere, is unaffected.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "directory.signin.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "directory.signin.lockout.lockout_response"
+# A right password clears the count; successful sign-ins are not logged (no one needs a
+# table of who signed in from where), and failures older than the cool-off are deleted.
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# Password-reset emails: per client and per address (an HMAC in the cache), each per hour.
+# Over either, the page answers as if sent and sends nothing.
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 5)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+
+# Second factor (django-otp: an authenticator app plus recovery codes) for superusers and the
+# members of these groups (by name); on unless DEBUG. Provider editors are not asked.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", not DEBUG)
+OTP_REQUIRED_GROUPS = env_list("OTP_REQUIRED_GROUPS", "City admins,Navigators")
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
+
 # Email (problem reports). Development prints messages to the console; tests use Django's
 # in-memory outbox whatever is set here.
 EMAIL_BACKEND = os.environ.get(
@@ -291,3 +360,30 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "No Wrong Door <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Referrals (referrals/) ------------------------------------------------------------------
+# Fernet keys for the personal details, comma-separated: the first encrypts, all decrypt (put a
+# new key first, run `manage.py rotate_referral_keys`, then drop the old one). Required in
+# production; a development run (DEBUG) derives one from SECRET_KEY.
+REFERRAL_ENCRYPTION_KEYS = env_list("REFERRAL_ENCRYPTION_KEYS")
+if not REFERRAL_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set REFERRAL_ENCRYPTION_KEYS (comma-separated Fernet keys) or DEBUG=true."
+        )
+    REFERRAL_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(("nwd.referrals:" + SECRET_KEY).encode()).digest()
+        ).decode()
+    ]
+# Working days before an unanswered referral is reminded, then escalated to the navigators.
+REFERRAL_REMIND_AFTER_WORKING_DAYS = env_int("REFERRAL_REMIND_AFTER_WORKING_DAYS", 5)
+REFERRAL_ESCALATE_AFTER_WORKING_DAYS = env_int("REFERRAL_ESCALATE_AFTER_WORKING_DAYS", 10)
+# Days after a referral closes before its personal details are erased (counts are kept).
+REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 180)
+# How long the person's private status link works.
+REFERRAL_STATUS_LINK_DAYS = env_int("REFERRAL_STATUS_LINK_DAYS", 90)
+# The privacy notice a person agrees to, recorded with their consent.
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12")
+# Referrals sent per client (an HMAC of its address, in the cache only) per hour.
+REFERRAL_RATE_LIMIT_PER_HOUR = env_int("REFERRAL_RATE_LIMIT_PER_HOUR", 5)

@@ -13,9 +13,18 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+from directory.signin.password_reset import LimitedPasswordResetView
+
 from .visibility import VisiblePageTypesUsageReportView
 
 urlpatterns = [
+    # Before Wagtail's own view at the same address: the same page, with sending limits.
+    path(
+        "admin/password_reset/",
+        LimitedPasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
+    ),
+    path("admin/2fa/", include("directory.signin.urls")),
     path(
         "admin/reports/page-types-usage/",
         never_cache(require_admin_access(VisiblePageTypesUsageReportView.as_view())),
@@ -28,6 +37,7 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("referrals/", include("referrals.urls")),
     path("", include("activities.urls")),
 ]
 

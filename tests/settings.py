@@ -7,6 +7,8 @@ Tests run on plain HTTP against `testserver`, hash passwords cheaply and build l
 import os
 
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-run-only-0123456789abcdef")
+# A Fernet key for the test run only (production refuses to start without one of its own).
+os.environ.setdefault("REFERRAL_ENCRYPTION_KEYS", "dGVzdC1vbmx5LXJlZmVycmFsLWtleS0wMTIzNDU2Nzg=")
 
 from directory.settings import *  # noqa: E402, F403
 from directory.settings import MIDDLEWARE, env_list  # noqa: E402
@@ -24,3 +26,5 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"
+# The second factor is off for the run; its tests (and those that need it) turn it on.
+OTP_REQUIRED = False

@@ -13,7 +13,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("activities", "directory", "venues")
+PACKAGES = ("activities", "directory", "venues", "referrals")
 MAX_LINES = 600
 # The documented back-edges: thin page methods that import a selector inside `get_context`,
 # and the one interface a model holds (the editor's duplicates panel, whose own imports are

@@ -27,8 +27,10 @@ def find(request):
         {"form": form, "result": result, "nav": "find"},
         status=status,
     )
-    # Links from here must not carry the answers (in the query string) to other sites or logs.
+    # Links from here must not carry the answers (in the query string) to other sites or logs:
+    # only the origin goes as Referer. Not "no-referrer": browsers then post the page's forms
+    # (Add to shortlist) with "Origin: null", which the CSRF check rightly refuses.
     # A 400 here is logged by Django with the full URL, the person's answers: settings'
     # PRIVATE_QUERY_PATHS drops those records (directory.logfilters).
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "strict-origin"
     return response

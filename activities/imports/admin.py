@@ -10,9 +10,12 @@ edit that organisation (directory.permissions.providers_importable).
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,14 +25,14 @@ from directory.models import ProviderPage
 from directory.permissions import is_city_admin, providers_importable
 
 from .calendar import CalendarPlan, CalendarRefused, calendar_import, calendar_plan
-from .columns import ImportFailed
+from .columns import ImportFailed, Problem
 from .fetch import calendar_fetch
 from .forms import CalendarUploadForm, UploadForm
 from .plan import ImportResult
 from .services import timetable_import, timetable_read
 
 SESSION_KEY = "timetable_import"
-PREVIEW_ROWS = 10
+WARNINGS_SHOWN = 20
 CALENDAR_SESSION_KEY = "ical_import"
 _ACTION_LABELS = {"new": "New", "update": "Update", "unchanged": "No change"}
 
@@ -57,7 +60,8 @@ def pending_load(request, *, key: str) -> tuple[dict | None, ProviderPage | None
     expired. PermissionDenied when the user may no longer import for that provider."""
     pending = request.session.get(key)
     token = request.POST.get("token", "")
-    if not pending or not secrets.compare_digest(pending["token"], token):
+    # A failed check is stored with no token: it cannot be confirmed.
+    if not pending or not pending["token"] or not secrets.compare_digest(pending["token"], token):
         return None, None
     provider = ProviderPage.objects.filter(pk=pending["provider"]).first()
     if provider is None or provider not in importable_providers(user=request.user):
@@ -81,14 +85,13 @@ def _context(**extra) -> dict:
     return {"page_title": "Import timetable", "header_icon": "upload", **extra}
 
 
-def _preview_rows(rows: list[dict[str, str]], result: ImportResult | None) -> list[dict]:
+def _preview_rows(numbered: list[tuple[int, dict[str, str]]], actions: dict[int, str]) -> list:
     preview = []
-    for number, row in enumerate(rows[:PREVIEW_ROWS], start=2):
-        action = result.row_actions.get(number, "") if result else ""
+    for number, row in numbered:
         preview.append(
             {
                 "number": number,
-                "action": _ACTION_LABELS.get(action, ""),
+                "action": _ACTION_LABELS.get(actions.get(number, ""), ""),
                 "ref": row.get("ref", ""),
                 "title": row.get("title", ""),
                 "part_of": row.get("part_of", ""),
@@ -108,6 +111,56 @@ def _preview_rows(rows: list[dict[str, str]], result: ImportResult | None) -> li
     return preview
 
 
+def _checked_save(request, *, provider, filename, rows, result=None, problems=()) -> None:
+    """Keep a check in the session, for its preview's pages and (when it passed) the confirm.
+
+    A failed check keeps no token, so it can be looked at but not imported."""
+    stored = {
+        "filename": filename,
+        "rows": rows,
+        "problems": [[p.row, p.column, p.message] for p in problems],
+        # Lists of pairs: the session's JSON would turn the row numbers into strings.
+        "result": None if result is None else {**asdict(result), "row_actions": []},
+        "row_actions": list(result.row_actions.items()) if result else [],
+    }
+    if result is None:
+        request.session[SESSION_KEY] = {"token": "", "provider": provider.pk, **stored}
+    else:
+        pending_save(request, key=SESSION_KEY, provider=provider, **stored)
+
+
+def _checked_preview(request, *, provider: ProviderPage, pending: dict):
+    """One page of a stored check: its summary, then a page of problems or of rows."""
+    problems = [Problem(*problem) for problem in pending["problems"]]
+    result = ImportResult(**pending["result"]) if pending["result"] else None
+    rows = pending["rows"]
+    if problems:
+        items, paged = problems, "problems"
+    else:
+        items, paged = list(enumerate(rows, start=2)), "rows"
+    page = Paginator(items, settings.IMPORT_PREVIEW_PAGE_SIZE).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "activities/admin/import_preview.html",
+        _context(
+            provider=provider,
+            filename=pending["filename"],
+            row_count=len(rows),
+            problem_count=len(problems),
+            problem_rows=len({p.row for p in problems if p.row > 0}),
+            problems=page.object_list if paged == "problems" else [],
+            rows=_preview_rows(page.object_list, dict(pending["row_actions"]))
+            if paged == "rows"
+            else [],
+            page=page,
+            result=result,
+            warnings=result.warnings[:WARNINGS_SHOWN] if result else [],
+            warnings_hidden=max(len(result.warnings) - WARNINGS_SHOWN, 0) if result else 0,
+            token=pending["token"],
+        ),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def timetable_import_upload(request):
     providers = importable_providers(user=request.user)
@@ -125,33 +178,25 @@ def timetable_import_upload(request):
             rows=rows, only_provider=provider, dry_run=True, any_venue=is_city_admin(request.user)
         )
     except ImportFailed as exc:
-        request.session.pop(SESSION_KEY, None)
-        return render(
-            request,
-            "activities/admin/import_preview.html",
-            _context(
-                provider=provider,
-                filename=upload.name,
-                problems=exc.problems,
-                rows=_preview_rows(rows, None),
-                row_count=len(rows),
-            ),
+        _checked_save(
+            request, provider=provider, filename=upload.name, rows=rows, problems=exc.problems
         )
-    token = pending_save(
-        request, key=SESSION_KEY, provider=provider, filename=upload.name, rows=rows
-    )
-    return render(
-        request,
-        "activities/admin/import_preview.html",
-        _context(
-            provider=provider,
-            filename=upload.name,
-            result=result,
-            token=token,
-            rows=_preview_rows(rows, result),
-            row_count=len(rows),
-        ),
-    )
+    else:
+        _checked_save(request, provider=provider, filename=upload.name, rows=rows, result=result)
+    return _checked_preview(request, provider=provider, pending=request.session[SESSION_KEY])
+
+
+@require_http_methods(["GET"])
+def timetable_import_preview(request):
+    """Another page of the last check's preview (links, so no JavaScript is needed)."""
+    pending = request.session.get(SESSION_KEY)
+    if not pending or "problems" not in pending:
+        messages.error(request, "That check has expired. Please upload the file again.")
+        return redirect("timetable_import")
+    provider = ProviderPage.objects.filter(pk=pending["provider"]).first()
+    if provider is None or provider not in importable_providers(user=request.user):
+        raise PermissionDenied
+    return _checked_preview(request, provider=provider, pending=pending)
 
 
 @require_POST
@@ -166,17 +211,14 @@ def timetable_import_confirm(request):
         )
     except ImportFailed as exc:
         # The directory changed since the check (e.g. a ref was taken): nothing was written.
-        return render(
+        _checked_save(
             request,
-            "activities/admin/import_preview.html",
-            _context(
-                provider=provider,
-                filename=pending["filename"],
-                problems=exc.problems,
-                rows=_preview_rows(pending["rows"], None),
-                row_count=len(pending["rows"]),
-            ),
+            provider=provider,
+            filename=pending["filename"],
+            rows=pending["rows"],
+            problems=exc.problems,
         )
+        return _checked_preview(request, provider=provider, pending=request.session[SESSION_KEY])
     return import_finished(
         request, key=SESSION_KEY, source=pending["filename"], provider=provider, result=result
     )

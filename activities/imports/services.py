@@ -15,13 +15,14 @@ from __future__ import annotations
 from datetime import date
 from typing import IO
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from directory.models import ProviderPage
 
 from .plan import ImportResult, timetable_plan
-from .readers import read_rows
+from .readers import ReadLimits, read_rows
 from .rows import Progress
 from .write import timetable_write
 
@@ -29,12 +30,24 @@ from .write import timetable_write
 def timetable_read(*, file: IO, filename: str) -> list[dict[str, str]]:
     """The rows of an uploaded CSV or .xlsx file, as dicts keyed by lower-case column name.
 
-    Raises ImportFailed for files we cannot read (wrong format, not UTF-8, no rows).
+    Raises ImportFailed for files we cannot read (wrong format, not UTF-8, no rows) or that
+    are over the limits (settings IMPORT_MAX_ROWS, IMPORT_MAX_CELLS, IMPORT_MAX_UNPACKED_BYTES,
+    IMPORT_MAX_UNPACK_RATIO).
     """
     data = file.read()
     if isinstance(data, str):
         data = data.encode("utf-8")
-    return read_rows(data=data, filename=filename)
+    return read_rows(data=data, filename=filename, limits=read_limits())
+
+
+def read_limits() -> ReadLimits:
+    """How much of a spreadsheet we read, from the settings."""
+    return ReadLimits(
+        rows=settings.IMPORT_MAX_ROWS,
+        cells=settings.IMPORT_MAX_CELLS,
+        unpacked_bytes=settings.IMPORT_MAX_UNPACKED_BYTES,
+        unpack_ratio=settings.IMPORT_MAX_UNPACK_RATIO,
+    )
 
 
 @transaction.atomic

@@ -47,6 +47,15 @@ def test_find_a_group_by_postcode_day_and_access_need_explains_why_each_fits(
     assert page.get_by_label("Step-free way in").is_checked()
     assert horizontal_overflow(page) == 0
 
+    # The prescriber keeps the first good fit: the browser posts from a page whose answers
+    # must not leak in a Referer, and the post must still pass the CSRF origin check.
+    title = good.first.get_by_role("heading", level=3).inner_text()
+    good.first.get_by_role("button", name=re.compile(r"^Add to shortlist")).click()
+    expect(page.get_by_role("link", name="Shortlist (1)")).to_be_visible()
+    assert "postcode=L8+1TH" in page.url  # back on the same results
+    page.get_by_role("link", name="Shortlist (1)").click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+
 
 def test_find_without_a_postcode_names_the_problem(new_context):
     page = new_context(PHONE, javascript=False).new_page()

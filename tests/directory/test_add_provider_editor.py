@@ -117,7 +117,12 @@ def test_add_provider_editor_invalid_input_fails_clearly(provider, args, message
 def test_add_provider_editor_with_password_can_log_in(provider, client):
     output = run("Mersey Minds", "demo", "--password", "Liverpool-demo-2030")
 
-    assert client.login(username="demo", password="Liverpool-demo-2030")
+    response = client.post(
+        reverse("wagtailadmin_login"), {"username": "demo", "password": "Liverpool-demo-2030"}
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
     assert output.splitlines()[-1] == "They can log in at http://testserver/admin/login/."
 
 

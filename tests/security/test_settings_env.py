@@ -4,11 +4,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.support.site_process import site_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -50,53 +51,15 @@ def test_hsts_preload_is_off_unless_asked_for():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_site_runs_with_redis_url_set_and_caches_in_redis(tmp_path):
+def test_the_site_runs_under_gunicorn_with_redis_url_set_and_caches_in_redis(tmp_path):
     redis = pytest.importorskip("redis")
     server = redis.Redis.from_url("redis://127.0.0.1:6379/9")
     server.flushdb()
-    port = 18000 + os.getpid() % 1000
-    database = tmp_path / "site.sqlite3"
-    env = {
-        **os.environ,
-        **PRODUCTION,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": "redis://127.0.0.1:6379/9",
-        "SECURE_SSL_REDIRECT": "false",
-        "DEBUG": "false",
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
-    for command in (["migrate"], ["collectstatic"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "--no-input", "-v", "0"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-        )
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        statuses = {}
+    statuses = {}
+    with site_process(tmp_path, REDIS_URL="redis://127.0.0.1:6379/9") as site:
         for path in ["/activities/", "/activities/feed.ics", "/find/", "/admin/login/"]:
-            for _ in range(100):
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
-                        statuses[path] = r.status
-                    break
-                except ConnectionError:
-                    time.sleep(0.1)
-                except urllib.error.URLError as exc:
-                    if isinstance(exc, urllib.error.HTTPError):
-                        statuses[path] = exc.code
-                        break
-                    time.sleep(0.1)
-        assert statuses == {path: 200 for path in statuses} and len(statuses) == 4
-        assert server.dbsize() > 0  # the feed's validators were cached in Redis
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        server.flushdb()
+            with urllib.request.urlopen(f"{site.url}{path}", timeout=30) as response:
+                statuses[path] = response.status
+    assert statuses == dict.fromkeys(statuses, 200) and len(statuses) == 4
+    assert server.dbsize() > 0  # the feed's validators were cached in Redis
+    server.flushdb()

@@ -584,7 +584,7 @@ def test_finder_sets_no_cookie_and_forbids_caching_and_referrers(client):
         assert "L8" not in cookie.value
     for response in (with_results, with_error):
         assert "no-store" in response["Cache-Control"]
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "strict-origin"  # the origin only, never the answers
 
 
 # --- Cost -----------------------------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""The inbox's action forms: decline (with where it goes next), outcome, forward, close."""
+
+from __future__ import annotations
+
+from django import forms
+
+from activities.models import ActivityPage
+
+from .enums import DeclineReason, Outcome
+
+ONWARD = [("forward", "Forward it to another group"), ("navigators", "Hand it to the navigators")]
+
+
+class ActivityChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({obj.provider.title})"
+
+
+class ActivitiesChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({obj.provider.title})"
+
+
+def _consent() -> forms.BooleanField:
+    return forms.BooleanField(
+        label="The person agreed to their details going to the new organisation",
+        required=False,
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why are you declining?",
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason."},
+    )
+    note = forms.CharField(
+        label="Note (needed for “Other”; seen by the navigators and the next organisation)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    onward = forms.ChoiceField(
+        label="Where should it go next? (declining is never a dead end)",
+        choices=ONWARD,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the referral goes next."},
+    )
+    activity = ActivityChoice(
+        label="Group to forward it to (suggestions first)",
+        queryset=ActivityPage.objects.none(),
+        required=False,
+    )
+    consent_confirmed = _consent()
+
+    def __init__(self, *args, activities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = activities
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("onward") == "forward" and not cleaned.get("activity"):
+            self.add_error("activity", "Choose the group to forward it to.")
+        return cleaned
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What happened?", choices=Outcome.choices, widget=forms.RadioSelect
+    )
+
+
+class ForwardForm(forms.Form):
+    activities = ActivitiesChoice(
+        label="Forward to these groups",
+        queryset=ActivityPage.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one group."},
+    )
+    consent_confirmed = forms.BooleanField(
+        label="The person agreed to their details going to these organisations",
+        error_messages={"required": "Confirm the person agreed first."},
+    )
+
+    def __init__(self, *args, activities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activities"].queryset = activities
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why close it?", choices=DeclineReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

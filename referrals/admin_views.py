@@ -1,0 +1,358 @@
+"""The providers' inbox and the navigators' queue in the Wagtail admin.
+
+Every screen starts from `selectors` scoped by `permissions.destinations_visible`: a
+destination another organisation handles is "not found" (404), in the list, detail, every
+action and the CSV alike. Opening a referral's details is audited; opening it as its handler
+marks it Seen.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.admin.menu import MenuItem
+
+from activities.selectors import activity_list_current
+
+from . import retention, selectors, services
+from .admin_forms import CloseForm, DeclineForm, ForwardForm, OutcomeForm
+from .enums import ActorKind, FirstVisit, State
+from .permissions import is_navigator, may_answer, may_export_or_erase, works_on_referrals
+from .services import Actor, TransitionError
+
+PAGE_SIZE = 50
+
+
+class ReferralsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return works_on_referrals(request.user)
+
+
+class NavigatorsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_navigator(request.user)
+
+
+class DataRequestsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_export_or_erase(request.user)
+
+
+def _require_worker(request) -> None:
+    if not works_on_referrals(request.user):
+        raise PermissionDenied
+
+
+def _filters(request) -> dict:
+    state = request.GET.get("state", "")
+    return {
+        "state": state if state in State.values else "",
+        "open_only": request.GET.get("open", "1") == "1" and not state,
+        "reference": request.GET.get("q", "")[:20],
+    }
+
+
+@require_GET
+def inbox(request):
+    _require_worker(request)
+    filters = _filters(request)
+    found = selectors.destinations_inbox(user=request.user, **filters)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "referrals/admin/inbox.html",
+        {
+            "page_title": "Referrals",
+            "header_title": "Referrals",
+            "header_icon": "mail",
+            "page_obj": page,
+            "destinations": page.object_list,
+            "filters": filters,
+            "states": State.choices,
+            "navigator": is_navigator(request.user),
+        },
+    )
+
+
+@require_GET
+def inbox_csv(request):
+    """The inbox as CSV: references, dates, groups and states, never personal details."""
+    _require_worker(request)
+    found = selectors.destinations_inbox(user=request.user, **_filters(request))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="referrals.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["reference", "received", "organisation", "activity", "state", "reason"])
+    for d in found.iterator():
+        writer.writerow(
+            [
+                d.referral.reference,
+                d.created_at.date().isoformat(),
+                d.provider.title if d.provider else "Navigators",
+                d.activity.title if d.activity else "",
+                d.state,
+                d.decline_reason,
+            ]
+        )
+    return response
+
+
+@require_GET
+def queue(request):
+    if not is_navigator(request.user):
+        raise PermissionDenied
+    found = selectors.destinations_navigators_queue(user=request.user)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "referrals/admin/queue.html",
+        {
+            "page_title": "Navigators' queue",
+            "header_title": "Navigators' queue",
+            "header_icon": "group",
+            "page_obj": page,
+            "destinations": page.object_list,
+        },
+    )
+
+
+def _destination(request, pk: int):
+    destination = selectors.destination_detail(user=request.user, pk=pk)
+    if destination is None:
+        raise Http404("No such referral.")
+    return destination
+
+
+def _actor(request, destination) -> Actor:
+    kind = ActorKind.NAVIGATOR if destination.for_navigators else ActorKind.PROVIDER
+    return Actor(kind, request.user)
+
+
+def _onward_activities(destination):
+    current = activity_list_current().public().filter(provider__isnull=False)
+    if destination.activity_id:
+        current = current.exclude(pk=destination.activity_id)
+    return current.select_related("provider").order_by("title")
+
+
+@require_GET
+def detail(request, pk: int):
+    _require_worker(request)
+    destination = _destination(request, pk)
+    referral = destination.referral
+    answering = may_answer(request.user, destination)
+    if answering:
+        services.destination_seen(destination=destination, actor=_actor(request, destination))
+        destination.refresh_from_db()
+    services.referral_viewed(referral=referral, user=request.user, where="admin detail")
+    onward = _onward_activities(destination)
+    suggestions = (
+        selectors.activities_alternatives(activity=destination.activity, limit=5)
+        if destination.activity
+        else []
+    )
+    history = selectors.referral_history(referral=referral)
+    if not is_navigator(request.user):
+        # A provider sees its own part of the story, not other organisations' answers.
+        history = [e for e in history if e.destination_id in (None, destination.pk)]
+    details = referral.details or {}
+    # Why it came here: the reason and note of the destination that passed it on.
+    came_from = destination.came_from.select_related("provider").first()
+    return TemplateResponse(
+        request,
+        "referrals/admin/detail.html",
+        {
+            "page_title": f"Referral {referral.reference}",
+            "header_title": f"Referral {referral.reference}",
+            "header_icon": "mail",
+            "destination": destination,
+            "referral": referral,
+            "details": details,
+            "first_visit": [FirstVisit(v).label for v in details.get("first_visit", [])],
+            "history": history,
+            "answering": answering,
+            "navigator": is_navigator(request.user),
+            "data_officer": may_export_or_erase(request.user),
+            "decline_form": DeclineForm(activities=onward),
+            "forward_form": ForwardForm(activities=onward),
+            "outcome_form": OutcomeForm(),
+            "close_form": CloseForm(),
+            "suggestions": suggestions,
+            "came_from": came_from,
+        },
+    )
+
+
+def _act(request, pk: int, change) -> HttpResponse:
+    """Run one change on a destination the user may answer; errors come back as messages."""
+    destination = _destination(request, pk)
+    if not may_answer(request.user, destination):
+        raise PermissionDenied
+    try:
+        done = change(destination, _actor(request, destination))
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        if done:
+            messages.success(request, done)
+    return redirect("referrals_admin:detail", pk=destination.pk)
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@require_POST
+def accept(request, pk: int):
+    def change(destination, actor):
+        services.destination_accept(destination=destination, actor=actor)
+        return "Accepted. Please get in touch with the person as they asked."
+
+    return _act(request, pk, change)
+
+
+@require_POST
+def decline(request, pk: int):
+    def change(destination, actor):
+        form = DeclineForm(request.POST, activities=_onward_activities(destination))
+        if not form.is_valid():
+            raise TransitionError(_form_errors(form))
+        data = form.cleaned_data
+        forward = data["onward"] == "forward"
+        services.destination_decline(
+            destination=destination,
+            actor=actor,
+            reason=data["reason"],
+            note=data["note"],
+            forward_to=[data["activity"]] if forward else [],
+            to_navigators=not forward,
+            consent_confirmed=data["consent_confirmed"],
+        )
+        return "Declined and passed on." if forward else "Declined and handed to the navigators."
+
+    return _act(request, pk, change)
+
+
+@require_POST
+def outcome(request, pk: int):
+    def change(destination, actor):
+        form = OutcomeForm(request.POST)
+        if not form.is_valid():
+            raise TransitionError("Choose an outcome.")
+        services.destination_outcome(
+            destination=destination, actor=actor, outcome=form.cleaned_data["outcome"]
+        )
+        return "Outcome recorded."
+
+    return _act(request, pk, change)
+
+
+@require_POST
+def forward(request, pk: int):
+    def change(destination, actor):
+        form = ForwardForm(request.POST, activities=_onward_activities(destination))
+        if not form.is_valid():
+            raise TransitionError(_form_errors(form))
+        services.navigators_forward(
+            destination=destination,
+            actor=actor,
+            activities=list(form.cleaned_data["activities"]),
+            consent_confirmed=form.cleaned_data["consent_confirmed"],
+        )
+        return "Forwarded."
+
+    return _act(request, pk, change)
+
+
+@require_POST
+def close(request, pk: int):
+    def change(destination, actor):
+        form = CloseForm(request.POST)
+        if not form.is_valid():
+            raise TransitionError("Choose why you are closing it.")
+        services.navigators_close(destination=destination, actor=actor, **form.cleaned_data)
+        return "Closed."
+
+    return _act(request, pk, change)
+
+
+@require_POST
+def re_refer(request, pk: int):
+    """A navigator re-refers the person (needs changed): a new referral linked to this one."""
+    destination = _destination(request, pk)
+    if not is_navigator(request.user):
+        raise PermissionDenied
+    form = ForwardForm(request.POST, activities=_onward_activities(destination))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("referrals_admin:detail", pk=destination.pk)
+    try:
+        new = services.referral_re_refer(
+            referral=destination.referral,
+            actor=Actor(ActorKind.NAVIGATOR, request.user),
+            activities=list(form.cleaned_data["activities"]),
+        )
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+        return redirect("referrals_admin:detail", pk=destination.pk)
+    messages.success(request, f"Re-referred as {new.reference}.")
+    return redirect("referrals_admin:detail", pk=new.destinations.order_by("pk").first().pk)
+
+
+def _data_request_referral(request, reference: str):
+    if not may_export_or_erase(request.user):
+        raise PermissionDenied
+    referral = selectors.referral_by_reference(reference=reference.strip().upper()[:12])
+    if referral is None:
+        raise Http404("No referral with that reference.")
+    return referral
+
+
+@require_GET
+def data_request(request):
+    """City admins: find a referral by its reference to export or erase the person's data."""
+    if not may_export_or_erase(request.user):
+        raise PermissionDenied
+    reference = request.GET.get("reference", "").strip().upper()[:12]
+    referral = selectors.referral_by_reference(reference=reference) if reference else None
+    return TemplateResponse(
+        request,
+        "referrals/admin/data_request.html",
+        {
+            "page_title": "Personal data requests",
+            "header_title": "Personal data requests",
+            "header_icon": "user",
+            "reference": reference,
+            "referral": referral,
+        },
+    )
+
+
+@require_GET
+def export(request, reference: str):
+    """Everything held about the person (a subject access request), as JSON."""
+    referral = _data_request_referral(request, reference)
+    data = retention.referral_export(referral=referral, user=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{data["reference"]}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def erase(request, reference: str):
+    referral = _data_request_referral(request, reference)
+    retention.referral_erase(referral=referral, actor=Actor(ActorKind.ADMIN, request.user))
+    messages.success(request, "The person's details are erased. The anonymous counts remain.")
+    return redirect(f"{reverse('referrals_admin:data_request')}?reference={referral.reference}")

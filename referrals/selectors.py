@@ -1,0 +1,176 @@
+"""Reads: the providers' inbox, the navigators' queue, due deadlines, the person's status, counts.
+
+Every list a user sees starts from `permissions.destinations_visible(user)`, so the boundary
+between organisations is in the SQL of each page, search and export, never a later check.
+List queries select what they show, so their number does not grow with the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from activities.models import ActivityPage
+from activities.selectors import activity_list_current
+from activities.wording import how_to_join
+
+from .enums import FINISHED, UNANSWERED, Route, State
+from .fit import Fit, fit_check
+from .models import Destination, Referral
+from .permissions import destinations_visible
+
+
+def destinations_inbox(
+    *, user, state: str = "", open_only: bool = False, reference: str = ""
+) -> QuerySet[Destination]:
+    """The destinations the user handles, newest first (a provider's own; navigators: theirs
+    and everyone's), optionally by state or reference; no personal column is read."""
+    queryset = (
+        destinations_visible(user)
+        .select_related("referral", "provider", "activity")
+        .defer("decline_note", "referral__details")
+    )
+    if state in State.values:
+        queryset = queryset.filter(state=state)
+    if open_only:
+        queryset = queryset.exclude(state__in=FINISHED)
+    if reference:
+        queryset = queryset.filter(referral__reference=reference.strip().upper())
+    return queryset.order_by("-created_at", "-pk")
+
+
+def destinations_navigators_queue(*, user) -> QuerySet[Destination]:
+    """Referrals sent to the navigators, escalated or handed back, still open."""
+    return (
+        destinations_visible(user)
+        .filter(provider__isnull=True)
+        .exclude(state__in=FINISHED)
+        .select_related("referral")
+        .defer("decline_note", "referral__details")
+        .order_by("created_at", "pk")
+    )
+
+
+def destination_detail(*, user, pk: int) -> Destination | None:
+    return (
+        destinations_visible(user)
+        .select_related("referral", "provider", "activity", "referral__referred_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def referral_history(*, referral: Referral) -> list:
+    return list(referral.events.select_related("actor", "destination__provider"))
+
+
+def referral_destinations(*, referral: Referral) -> list[Destination]:
+    return list(
+        referral.destinations.select_related("provider", "activity")
+        .defer("decline_note")
+        .order_by("created_at", "pk")
+    )
+
+
+def destinations_due(*, now: dt.datetime | None = None) -> QuerySet[Destination]:
+    """Unanswered destinations past their next deadline (reminder, then escalation)."""
+    now = now or timezone.now()
+    return (
+        Destination.objects.filter(state__in=UNANSWERED, due_at__lte=now)
+        .defer("decline_note")
+        .order_by("due_at", "pk")
+    )
+
+
+def referral_by_reference(*, reference: str) -> Referral | None:
+    return Referral.objects.filter(reference=reference).first()
+
+
+def referral_counts(*, since: dt.datetime | None = None) -> dict:
+    """Anonymous counts for the city (they survive erasure): by provider and route, answers,
+    decline reasons, forwarded and re-referred."""
+    destinations = Destination.objects.all()
+    referrals = Referral.objects.all()
+    if since is not None:
+        destinations = destinations.filter(created_at__gte=since)
+        referrals = referrals.filter(created_at__gte=since)
+    by_state = dict(destinations.values_list("state").annotate(n=Count("pk")).order_by())
+    return {
+        "referrals": referrals.count(),
+        "by_route": dict(referrals.values_list("route").annotate(n=Count("pk")).order_by()),
+        "by_state": by_state,
+        "decline_reasons": dict(
+            destinations.exclude(decline_reason="")
+            .values_list("decline_reason")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        "re_referred": referrals.filter(~Q(previous=None)).count(),
+    }
+
+
+# --- the public journey ---------------------------------------------------------------------
+
+
+def activities_current(*, ids: list[int]) -> list[ActivityPage]:
+    """The published, current activities among `ids`, in the order given."""
+    found = {
+        a.pk: a
+        for a in activity_list_current()
+        .public()
+        .filter(pk__in=ids, provider__isnull=False)
+        .prefetch_related("audiences", "categories")
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
+@dataclass(frozen=True)
+class FitCheck:
+    activity: ActivityPage
+    fit: Fit
+    alternatives: list[ActivityPage] = field(default_factory=list)
+
+
+def activities_alternatives(*, activity: ActivityPage, limit: int = 3) -> list[ActivityPage]:
+    """Current activities on a shared topic that are not full and take self-referrals or
+    referrers: near alternatives for one that does not fit."""
+    topics = [c.pk for c in activity.categories.all()]
+    return list(
+        activity_list_current()
+        .public()
+        .filter(categories__in=topics)
+        .exclude(pk=activity.pk)
+        .exclude(capacity_status="full")
+        .filter(Q(self_referral=True) | Q(professional_referral=True))
+        .distinct()
+        .order_by("title")[:limit]
+    )
+
+
+def activities_fit(*, ids: list[int], route: Route) -> list[FitCheck]:
+    checks = []
+    for activity in activities_current(ids=ids):
+        fit = fit_check(
+            activity,
+            route=route,
+            audiences=[a.name for a in activity.audiences.all()],
+            joining=how_to_join(activity),
+        )
+        alternatives = [] if fit.fits else activities_alternatives(activity=activity)
+        checks.append(FitCheck(activity=activity, fit=fit, alternatives=alternatives))
+    return checks
+
+
+def referrals_with_destinations(*, queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Referrals with where each went (no personal column read), newest first."""
+    return queryset.defer("details").prefetch_related(
+        Prefetch(
+            "destinations",
+            queryset=Destination.objects.select_related("provider", "activity")
+            .defer("decline_note")
+            .order_by("created_at", "pk"),
+        )
+    )
