@@ -12,11 +12,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from wagtail.models import Page
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
 
-from .models import ProviderPage
+from venues.models import Venue
+
+from .models import ProviderPage, VenueOwner, VenueProposal
 
 CITY_ADMINS = "City admins"
 # A commissioner (or anyone) given this model permission sees the whole duplicates picture.
@@ -66,6 +69,21 @@ def pages_editable(
     return queryset.filter(pk__in=allowed.values("pk"))
 
 
+def pages_visible(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The pages of `queryset` whose titles the user may see in the admin: their own (any
+    they may add to, change or publish) and everyone else's only when live, public (no view
+    restriction) and with no unpublished change to the title. Superusers and city admins see
+    everything."""
+    queryset = Page.objects.all() if queryset is None else queryset
+    if not user.is_active:
+        return queryset.none()
+    if is_city_admin(user):
+        return queryset
+    own = pages_editable(user, actions=("add", "change", "publish"))
+    published = Page.objects.live().public().filter(title=F("draft_title"))
+    return queryset.filter(Q(pk__in=own.values("pk")) | Q(pk__in=published.values("pk")))
+
+
 def providers_editable(user) -> QuerySet[ProviderPage]:
     """Providers whose pages the user may edit (their own organisation, for an editor)."""
     return pages_editable(user, ProviderPage.objects.all())
@@ -105,7 +123,9 @@ def may_decide_duplicate(user, first: Page, second: Page) -> bool:
         return False
     if is_city_admin(user):
         return True
-    return pages_editable(user, Page.objects.filter(pk__in=[first.pk, second.pk])).exists()
+    pair = Page.objects.filter(pk__in=[first.pk, second.pk])
+    # One side is theirs, and the other is one they may see (never another's draft).
+    return pages_editable(user, pair).exists() and pages_visible(user, pair).count() == 2
 
 
 def duplicate_pairs_decidable(user, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -122,3 +142,100 @@ def duplicate_pairs_decidable(user, pairs: Iterable[tuple[int, int]]) -> set[tup
         return pairs
     editable = set(pages_editable(user, pages).values_list("pk", flat=True))
     return {pair for pair in pairs if editable & set(pair)}
+
+
+# --- shared venues: owned by providers (README "Shared venues") -------------------------------
+
+
+def providers_of_user(user) -> QuerySet[ProviderPage]:
+    """The organisations whose editors group the user is in."""
+    return ProviderPage.objects.filter(editors_group__user=user)
+
+
+def venue_owners(venue: Venue) -> QuerySet[ProviderPage]:
+    return ProviderPage.objects.filter(venue_ownerships__venue=venue).order_by("title")
+
+
+def provider_owns_venue(provider: ProviderPage, venue: Venue) -> bool:
+    return VenueOwner.objects.filter(provider=provider, venue=venue).exists()
+
+
+def venues_owned(provider: ProviderPage, venue_ids) -> set[int]:
+    """Of these venue ids, the ones the provider owns (one query)."""
+    return set(
+        VenueOwner.objects.filter(provider=provider, venue_id__in=venue_ids).values_list(
+            "venue_id", flat=True
+        )
+    )
+
+
+def venue_owner_names(venue_ids) -> dict[int, list[str]]:
+    """The owners' names of each of these venues (one query; a venue without owners is
+    missing from the answer)."""
+    names: dict[int, list[str]] = {}
+    for venue_id, title in (
+        VenueOwner.objects.filter(venue_id__in=venue_ids)
+        .order_by("provider__title")
+        .values_list("venue_id", "provider__title")
+    ):
+        names.setdefault(venue_id, []).append(title)
+    return names
+
+
+def venues_changeable(user, queryset: QuerySet[Venue] | None = None) -> QuerySet[Venue]:
+    """The venues (of `queryset`, every venue by default) the user may change: city admins
+    every one, an editor those their organisation owns."""
+    queryset = Venue.objects.all() if queryset is None else queryset
+    if not user.is_active:
+        return queryset.none()
+    if is_city_admin(user):
+        return queryset
+    if not user.has_perm("venues.change_venue"):
+        return queryset.none()
+    owned = VenueOwner.objects.filter(venue=OuterRef("pk"), provider__editors_group__user=user)
+    return queryset.filter(Exists(owned))
+
+
+def may_change_venue(user, venue: Venue) -> bool:
+    return venues_changeable(user, Venue.objects.filter(pk=venue.pk)).exists()
+
+
+def may_delete_venue(user, venue: Venue) -> bool:
+    """City admins only (a venue an activity uses cannot be deleted at all: PROTECT)."""
+    return bool(user.is_active and is_city_admin(user) and user.has_perm("venues.delete_venue"))
+
+
+def may_propose_venue_change(user, venue: Venue) -> bool:
+    """Editors who may not change a venue may propose a change to it."""
+    return works_on_listings(user) and not may_change_venue(user, venue)
+
+
+def may_decide_venue_proposal(user, proposal: VenueProposal) -> bool:
+    """The venue's owners' editors and city admins."""
+    return may_change_venue(user, proposal.venue)
+
+
+def venue_proposals_decidable(user) -> QuerySet[VenueProposal]:
+    return VenueProposal.objects.filter(venue__in=venues_changeable(user).values("pk"))
+
+
+class VenuePermissionPolicy(ModelPermissionPolicy):
+    """Wagtail's model permissions, narrowed per venue: "change" only for its owners' editors
+    and city admins, "delete" only for city admins."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "change":
+            return self.user_has_permission(user, action) and may_change_venue(user, instance)
+        if action == "delete":
+            return may_delete_venue(user, instance)
+        return super().user_has_permission_for_instance(user, action, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        actions = set(actions)
+        if actions <= {"change", "delete"}:
+            if "change" in actions and self.user_has_permission(user, "change"):
+                return venues_changeable(user)
+            if "delete" in actions and may_delete_venue(user, None):
+                return Venue.objects.all()
+            return Venue.objects.none()
+        return super().instances_user_has_any_permission_for(user, actions)

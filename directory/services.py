@@ -13,10 +13,16 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
-from .models import ProviderIndexPage, ProviderPage
+from venues.accessibility import FEATURES, VENUE_CODES, FeatureStatus
+from venues.models import Venue, VenueFeature
+
+from .enums import ProposalStatus
+from .models import ProviderIndexPage, ProviderPage, VenueOwner, VenueProposal
+from .names import provider_name_key
 from .permissions import CITY_ADMINS
 
 # Editors may add, edit and publish under their provider page, and so delete single activities
@@ -159,11 +165,13 @@ def provider_create(
 
 
 def provider_find(*, name_or_slug: str) -> ProviderPage | None:
-    """Match a provider by slug, or by name ignoring case and surrounding spaces."""
+    """The one provider with this name (ignoring case and spaces: names are unique, see
+    directory.names), else the one with this slug (unique under the organisations index).
+    A name always wins over another provider's slug, so a lookup can never match two."""
     text = name_or_slug.strip()
     return (
-        ProviderPage.objects.filter(slug=text).first()
-        or ProviderPage.objects.filter(title__iexact=text).first()
+        ProviderPage.objects.filter(name_key=provider_name_key(text)).first()
+        or ProviderPage.objects.filter(slug=text).first()
     )
 
 
@@ -210,3 +218,109 @@ def provider_editor_add(
         user.save(update_fields=["email"])
     user.groups.add(provider_editors_group_ensure(provider=provider))
     return user, created
+
+
+# --- shared venues: owners and proposed changes (README "Shared venues") ---------------------
+
+VENUE_ORDER = list(FEATURES)
+# The venue fields a proposal may change (the form's fields), besides the access features.
+VENUE_PROPOSAL_FIELDS = (
+    "name",
+    "address",
+    "postcode",
+    "latitude",
+    "longitude",
+    "phone",
+    "access_guide_url",
+    "access_notes",
+)
+
+
+def venue_owners_add(*, venue: Venue, providers) -> None:
+    """Make these providers owners of the venue (idempotent)."""
+    VenueOwner.objects.bulk_create(
+        [VenueOwner(venue=venue, provider=provider) for provider in providers],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def venue_owners_set(*, venue: Venue, providers) -> None:
+    """The venue's owners become exactly these providers (a city admin's decision)."""
+    keep = [provider.pk for provider in providers]
+    VenueOwner.objects.filter(venue=venue).exclude(provider_id__in=keep).delete()
+    venue_owners_add(venue=venue, providers=providers)
+
+
+def venue_candidate(*, venue: Venue, values: dict) -> Venue:
+    """A copy of `venue` with the proposed field values, checked by the venue's own rules
+    (Venue.clean: postcode, coordinates). Raises ValidationError keyed by field."""
+    candidate = Venue(
+        pk=venue.pk,
+        slug=venue.slug,
+        **{name: getattr(venue, name) for name in VENUE_PROPOSAL_FIELDS},
+    )
+    for name in VENUE_PROPOSAL_FIELDS:
+        if name in values:
+            setattr(candidate, name, values[name])
+    candidate.full_clean(validate_unique=False)
+    return candidate
+
+
+@transaction.atomic
+def venue_proposal_create(
+    *, venue: Venue, user, values: dict, features: dict[str, str], note: str = ""
+) -> VenueProposal:
+    """Record a proposed change. `features` maps every venue feature code to its proposed
+    status ("" for not known); codes outside the vocabulary are refused."""
+    unknown = set(features) - VENUE_CODES
+    bad = {status for status in features.values() if status and status not in FeatureStatus}
+    if unknown or bad:
+        raise ValidationError("Those accessibility features or statuses are not ours.")
+    venue_candidate(venue=venue, values=values)
+    provider = ProviderPage.objects.filter(editors_group__user=user).order_by("pk").first()
+    return VenueProposal.objects.create(
+        venue=venue,
+        provider=provider,
+        proposed_by=user,
+        values={
+            **{k: values[k] for k in VENUE_PROPOSAL_FIELDS if k in values},
+            "features": features,
+        },
+        note=note,
+    )
+
+
+@transaction.atomic
+def venue_proposal_decide(*, proposal: VenueProposal, user, approve: bool) -> VenueProposal:
+    """Approve (apply the values and features to the venue) or reject a pending proposal,
+    recording who and when. A proposal already decided is left as it is (returns it)."""
+    proposal = VenueProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.PENDING:
+        return proposal
+    if approve:
+        venue = Venue.objects.select_for_update().get(pk=proposal.venue_id)
+        candidate = venue_candidate(venue=venue, values=proposal.values)
+        for name in VENUE_PROPOSAL_FIELDS:
+            setattr(venue, name, getattr(candidate, name))
+        venue.save()
+        for code, status in proposal.values.get("features", {}).items():
+            if code not in VENUE_CODES:
+                continue
+            if not status:
+                VenueFeature.objects.filter(venue=venue, code=code).delete()
+            else:
+                VenueFeature.objects.update_or_create(
+                    venue=venue,
+                    code=code,
+                    defaults={"status": status},
+                    create_defaults={"status": status, "sort_order": VENUE_ORDER.index(code)},
+                )
+        if proposal.provider_id and not VenueOwner.objects.filter(venue=venue).exists():
+            # A venue nobody owned is adopted by the provider whose change was accepted.
+            venue_owners_add(venue=venue, providers=[proposal.provider])
+    proposal.status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    return proposal

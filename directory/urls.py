@@ -1,15 +1,21 @@
 """The root URLconf: the admin, the directory's own routes, then Wagtail's page catch-all.
 
-Admin screens of our own are registered through each app's ``wagtail_hooks``.
+Admin screens of our own are registered through each app's ``wagtail_hooks``. One Wagtail
+admin page is replaced here, ahead of the admin: the page types report, which would name other
+providers' drafts (directory.visibility).
 """
 
 from django.conf import settings
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from directory.signin.password_reset import LimitedPasswordResetView
+
+from .visibility import VisiblePageTypesUsageReportView
 
 urlpatterns = [
     # Before Wagtail's own view at the same address: the same page, with sending limits.
@@ -19,6 +25,16 @@ urlpatterns = [
         name="wagtailadmin_password_reset",
     ),
     path("admin/2fa/", include("directory.signin.urls")),
+    path(
+        "admin/reports/page-types-usage/",
+        never_cache(require_admin_access(VisiblePageTypesUsageReportView.as_view())),
+    ),
+    path(
+        "admin/reports/page-types-usage/results/",
+        never_cache(
+            require_admin_access(VisiblePageTypesUsageReportView.as_view(results_only=True))
+        ),
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("referrals/", include("referrals.urls")),

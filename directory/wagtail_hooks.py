@@ -8,16 +8,28 @@ leaves, and point an editor's dashboard at their own work.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
 
+from venues.models import Venue
+
+from . import venue_admin, visibility
 from .models import ProviderPage
-from .permissions import may_remove_provider, pages_editable
+from .permissions import (
+    VenuePermissionPolicy,
+    may_remove_provider,
+    pages_visible,
+    providers_of_user,
+    works_on_listings,
+)
+from .services import venue_owners_add
 
 
 def _is_provider(page: Page) -> bool:
@@ -58,13 +70,20 @@ def hide_provider_delete_button(buttons, page, user, context=None):
 
 @hooks.register("construct_page_chooser_queryset")
 def hide_other_providers_drafts(pages, request):
-    """Link choosers offer every published page, but unpublished ones only to their editors."""
-    user = request.user
-    if user.is_superuser:
-        return pages
-    own = pages_editable(user, actions=("add", "change", "publish"))
-    visible = Page.objects.filter(Q(live=True) | Q(pk__in=own.values("pk")))
-    return pages.filter(pk__in=visible.values_list("pk", flat=True))
+    """Link choosers offer others' pages only when published and public (and no draft title
+    waits), unpublished ones only to their own editors (directory.permissions.pages_visible)."""
+    return pages_visible(request.user, pages)
+
+
+@hooks.register("construct_explorer_page_queryset")
+def hide_other_providers_drafts_in_explorer(parent_page, pages, request):
+    return pages_visible(request.user, pages)
+
+
+@hooks.register("construct_admin_api", order=100)  # after Wagtail's own endpoints
+def admin_api_without_others_drafts_or_images(router):
+    router.register_endpoint("pages", visibility.VisiblePagesAdminAPIViewSet)
+    router.register_endpoint("images", visibility.OwnImagesAdminAPIViewSet)
 
 
 class YourOrganisationPanel(Component):
@@ -109,3 +128,49 @@ def add_your_organisation_panel(request, panels):
     )
     if providers:
         panels.append(YourOrganisationPanel(providers))
+
+
+# --- shared venues: owners change them, others propose (README "Shared venues") ---------------
+
+register_permission_policy(Venue, VenuePermissionPolicy(Venue))
+register_snippet(venue_admin.OwnedVenueViewSet)
+
+
+@hooks.register("after_create_snippet")
+def venue_owned_by_its_creator(request, instance):
+    """A venue an editor adds belongs to their organisation(s)."""
+    if isinstance(instance, Venue):
+        venue_owners_add(venue=instance, providers=providers_of_user(request.user))
+
+
+@hooks.register("register_snippet_listing_buttons")
+def venue_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, Venue):
+        return venue_admin.venue_listing_buttons(snippet, user)
+    return []
+
+
+@hooks.register("register_admin_urls")
+def register_venue_admin_urls():
+    return [
+        path("venues/<int:pk>/propose/", venue_admin.venue_propose, name="venue_propose"),
+        path("venues/<int:pk>/owners/", venue_admin.venue_owners, name="venue_owners"),
+        path("venue-changes/", venue_admin.venue_proposal_list, name="venue_proposals"),
+        path(
+            "venue-changes/<int:pk>/decide/",
+            venue_admin.venue_proposal_decision,
+            name="venue_proposal_decision",
+        ),
+    ]
+
+
+class VenueChangesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return works_on_listings(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_venue_changes_menu_item():
+    return VenueChangesMenuItem(
+        "Venue changes", reverse("venue_proposals"), icon_name="site", order=215
+    )

@@ -55,11 +55,23 @@ def provider_b(db):
     return ProviderFactory(title="Bold Street Wellbeing")
 
 
+def _editor(provider, username: str):
+    user, _ = provider_editor_add(
+        provider=provider, username=username, email=f"{username[0]}@example.org"
+    )
+    return user
+
+
 @pytest.fixture
 def editor_a(provider_a):
     """Alice, an editor of provider A (in its editors group only)."""
-    user, _ = provider_editor_add(provider=provider_a, username="alice", email="a@example.org")
-    return user
+    return _editor(provider_a, "alice")
+
+
+@pytest.fixture
+def editor_b(provider_b):
+    """Bruno, an editor of provider B (in its editors group only)."""
+    return _editor(provider_b, "bruno")
 
 
 @pytest.fixture

@@ -179,6 +179,7 @@ def timetable_import_upload(request):
             only_provider=provider,
             dry_run=True,
             create_taxonomy=is_city_admin(request.user),
+            any_venue=is_city_admin(request.user),
         )
     except ImportFailed as exc:
         _checked_save(
@@ -216,6 +217,7 @@ def timetable_import_confirm(request):
             rows=pending["rows"],
             only_provider=provider,
             create_taxonomy=is_city_admin(request.user),
+            any_venue=is_city_admin(request.user),
             user=request.user,
         )
     except ImportFailed as exc:
@@ -271,7 +273,11 @@ def ical_import_upload(request):
     context.update(plan=plan, skipped=plan.skipped)
     try:
         result = calendar_import(
-            rows=plan.rows, summaries=plan.summaries, provider=provider, dry_run=True
+            rows=plan.rows,
+            summaries=plan.summaries,
+            provider=provider,
+            dry_run=True,
+            any_venue=is_city_admin(request.user),
         )
     except CalendarRefused as exc:
         return render(
@@ -312,6 +318,7 @@ def ical_import_confirm(request):
             summaries=dict(pending["summaries"]),
             provider=provider,
             user=request.user,
+            any_venue=is_city_admin(request.user),
         )
     except ImportFailed as exc:
         # The directory changed since the check (e.g. a ref was taken): nothing was written.

@@ -203,6 +203,7 @@ def calendar_import(
     provider: ProviderPage,
     dry_run: bool = False,
     user=None,
+    any_venue: bool = False,
 ) -> ImportResult:
     """Check (and unless ``dry_run`` write) a calendar plan's rows with the timetable importer
     (``user`` authors the revisions).
@@ -217,7 +218,9 @@ def calendar_import(
             ["Nothing in this calendar can become an activity: see the reasons listed."]
         )
     try:
-        return timetable_import(rows=rows, only_provider=provider, dry_run=dry_run, user=user)
+        return timetable_import(
+            rows=rows, only_provider=provider, dry_run=dry_run, user=user, any_venue=any_venue
+        )
     except ImportFailed as exc:
         raise ImportFailed(
             [_event_problem(summaries, problem) for problem in exc.problems]

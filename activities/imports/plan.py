@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from wagtail.models import Page
 
 from directory.models import ProviderIndexPage, ProviderPage
+from directory.names import provider_name_key
 from directory.services import provider_find
 
 from .. import recurrence
@@ -123,19 +124,23 @@ def timetable_plan(
     today: date,
     progress: Progress | None = None,
     create_taxonomy: bool = True,
+    venues_owner: ProviderPage | None = None,
 ) -> ImportPlan:
     """Check every row against the database; raises ImportFailed listing every problem.
 
     ``only_provider`` restricts the file to that organisation; ``create_providers`` plans
     organisations the directory does not know (else each is a problem); ``create_taxonomy``
     plans topics and audiences it does not know (else each is a problem, listing the known).
+    ``venues_owner``: only the venues this organisation owns may change (None: any venue).
     """
-    return _Planner(
+    planner = _Planner(
         only_provider=only_provider,
         create_providers=create_providers,
         create_taxonomy=create_taxonomy,
         today=today,
-    ).plan(rows, progress)
+    )
+    planner.venues_owner = venues_owner
+    return planner.plan(rows, progress)
 
 
 class _Planner:
@@ -152,6 +157,7 @@ class _Planner:
         self.existing: dict[ActivityKey, ActivityPage] = {}
         self.outside_activities: dict[ActivityKey, ActivityPage] = {}
         self.invalid_refs: set[ActivityKey] = set()
+        self.venues_owner: ProviderPage | None = None  # see timetable_plan
 
     def plan(self, rows: list[dict[str, str]], progress: Progress | None) -> ImportPlan:
         parsed = parse_rows(rows, progress=progress)
@@ -163,7 +169,9 @@ class _Planner:
         self._resolve_providers()
         main_rows, part_rows = self._index_refs()
         self._load_existing()
-        self.venues = venues_plan(main_rows, problems=self.problems, warnings=self.warnings)
+        self.venues = venues_plan(
+            main_rows, problems=self.problems, warnings=self.warnings, owner=self.venues_owner
+        )
         self.taxonomy = taxonomy_plan(
             main_rows, problems=self.problems, may_create=self.create_taxonomy
         )
@@ -195,7 +203,7 @@ class _Planner:
         names: dict[str, str] = {}
         for row in self.parsed.rows:
             if row.provider:
-                names.setdefault(row.provider.casefold(), row.provider)
+                names.setdefault(provider_name_key(row.provider), row.provider)
         found: dict[str, ProviderPlan] = {}
         by_page: dict[int, ProviderPlan] = {}
         refused: dict[str, str] = {}  # casefolded name -> why it cannot be created
@@ -227,9 +235,9 @@ class _Planner:
         for row in self.parsed.rows:
             if not row.provider:
                 continue
-            provider = found.get(row.provider.casefold())
-            if row.provider.casefold() in refused:
-                self._fail(row.number, "provider", refused.pop(row.provider.casefold()))
+            provider = found.get(provider_name_key(row.provider))
+            if provider_name_key(row.provider) in refused:
+                self._fail(row.number, "provider", refused.pop(provider_name_key(row.provider)))
             elif provider is None and self.create_providers:
                 continue  # its first row says why it cannot be created
             elif provider is not None:

@@ -96,6 +96,7 @@ def timetable_import(
     dry_run: bool = False,
     create_taxonomy: bool = True,
     user=None,
+    any_venue: bool = False,
 ) -> ImportResult:
     """Check every row, then (unless ``dry_run``) write them all in one transaction.
 
@@ -106,30 +107,31 @@ def timetable_import(
     ``progress(stage, done, total)`` hears how far "Checking" (rows) and "Writing"
     (activities) have got. Raises ImportFailed listing every problem; then nothing has been
     written.
+
+    With ``only_provider`` the import changes only the venues that organisation owns (it
+    links to others, and the result's warnings say what it left alone) unless ``any_venue``
+    (a city admin's import). The command line, without ``only_provider``, may change any.
     """
+    # Planning reads what the writes rely on (existing refs, venues, tree paths): one
+    # transaction keeps the two consistent.
+    planning = {
+        "rows": rows,
+        "only_provider": only_provider,
+        "create_providers": create_providers and only_provider is None,
+        "create_taxonomy": create_taxonomy,
+        "venues_owner": None if any_venue else only_provider,
+        "today": today or timezone.localdate(),
+        "progress": progress,
+    }
     if dry_run:
         with transaction.atomic():
-            plan = _planned(rows, only_provider, create_providers, create_taxonomy, today, progress)
-            return plan.result
+            return timetable_plan(**planning).result
     # The lock is held until the transaction has committed, so the next import plans
     # against what this one wrote.
     with import_lock(provider=only_provider), transaction.atomic():
         # Writers of the directory's organisations queue here (a no-op on SQLite, which
         # allows one writer at a time anyway): planning then sees what an earlier import wrote.
         list(ProviderIndexPage.objects.select_for_update().values_list("pk", flat=True))
-        plan = _planned(rows, only_provider, create_providers, create_taxonomy, today, progress)
+        plan = timetable_plan(**planning)
         timetable_write(plan=plan, progress=progress, user=user)
     return plan.result
-
-
-def _planned(rows, only_provider, create_providers, create_taxonomy, today, progress):
-    # Planning reads what the writes rely on (existing refs, venues, tree paths): one
-    # transaction keeps the two consistent.
-    return timetable_plan(
-        rows=rows,
-        only_provider=only_provider,
-        create_providers=create_providers and only_provider is None,
-        today=today or timezone.localdate(),
-        progress=progress,
-        create_taxonomy=create_taxonomy,
-    )

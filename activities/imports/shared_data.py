@@ -12,6 +12,8 @@ from django.db.models import Value
 from django.db.models.functions import Replace, Upper
 from django.utils.text import slugify
 
+from directory.models import ProviderPage
+from directory.permissions import venue_owner_names, venues_owned
 from venues.accessibility import FEATURES
 from venues.geo import PostcodeError, normalise_postcode
 from venues.geocoders import locate
@@ -65,10 +67,16 @@ def feature_changes(model, wanted: dict[str, str], recorded: dict) -> tuple[list
 
 
 def venues_plan(
-    rows: list[ParsedRow], *, problems: list[Problem], warnings: list[str]
+    rows: list[ParsedRow],
+    *,
+    problems: list[Problem],
+    warnings: list[str],
+    owner: ProviderPage | None = None,
 ) -> dict[tuple[str, str], VenuePlan]:
     """One plan per venue the rows name (by name and postcode), matched to a stored venue
-    where there is one. Problems and warnings are added to the lists given."""
+    where there is one. Problems and warnings are added to the lists given. With ``owner``,
+    a stored venue that organisation does not own is linked to but never changed: a warning
+    says what was left alone (README "Shared venues")."""
     venues: dict[tuple[str, str], VenuePlan] = {}
     for row in rows:
         if row.venue is not None:
@@ -92,7 +100,47 @@ def venues_plan(
             plan.existing = venue
     for plan in venues.values():
         _plan_venue(plan, problems, warnings)
+    if owner is not None:
+        _leave_unowned_alone(venues, owner, warnings)
     return venues
+
+
+def _leave_unowned_alone(venues: dict, owner: ProviderPage, warnings: list[str]) -> None:
+    stored = [plan for plan in venues.values() if plan.existing is not None]
+    owned = venues_owned(owner, [plan.existing.pk for plan in stored])
+    changing = [
+        plan
+        for plan in stored
+        if plan.existing.pk not in owned
+        and (plan.changed_fields or plan.feature_creates or plan.feature_updates)
+    ]
+    owners = venue_owner_names([plan.existing.pk for plan in changing])
+    for plan in changing:
+        venue = plan.existing
+        skipped = []
+        if "address" in plan.changed_fields:
+            skipped.append("its address")
+        if "latitude" in plan.changed_fields:
+            skipped.append("its map position")
+        if plan.feature_creates or plan.feature_updates:
+            codes = sorted(
+                (f.code for f in plan.feature_creates + plan.feature_updates),
+                key=_FEATURE_ORDER.index,
+            )
+            skipped.append("access changes (" + ", ".join(FEATURES[c].label for c in codes) + ")")
+        belongs = " and ".join(owners.get(venue.pk, [])) or "the city admins"
+        rows = ("Rows " if len(plan.rows) > 1 else "Row ") + ", ".join(map(str, plan.rows))
+        warnings.append(
+            f"{rows}: Venue “{venue.name}” belongs to {belongs}: "
+            f"{' and '.join(skipped)} not applied; propose them from the venue page. "
+            "The activities are still linked to it."
+        )
+        # Put back what planning filled in, and change nothing.
+        fresh = type(venue).objects.get(pk=venue.pk)
+        for name in plan.changed_fields:
+            setattr(venue, name, getattr(fresh, name))
+        plan.changed_fields = []
+        plan.feature_creates, plan.feature_updates = [], []
 
 
 def _add_row(venues: dict, row: ParsedRow, problems: list[Problem]) -> None:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page
 
+from directory.models import VenueOwner
 from directory.services import provider_create
 from venues.models import Venue, VenueFeature
 
@@ -71,6 +72,7 @@ def timetable_write(*, plan: ImportPlan, progress: Progress | None = None, user=
     Category.objects.bulk_create(plan.taxonomy.new_categories)
     Audience.objects.bulk_create(plan.taxonomy.new_audiences)
     changed_venues = _write_venues(plan.venues)
+    _own_new_venues(plan)
     plans = list(plan.activities.values())
     created = [p for p in plans if p.action == "new"]
     updated = [p for p in plans if p.action == "update"]
@@ -128,6 +130,22 @@ def _write_venues(venues: dict[tuple[str, str], VenuePlan]) -> list[Venue]:
     VenueFeature.objects.bulk_create(features, batch_size=_BATCH)
     _update_rows(VenueFeature, updates, ["status"])
     return list({id(v): v for v in changed}.values())
+
+
+def _own_new_venues(plan: ImportPlan) -> None:
+    """A venue the import creates belongs to the organisations whose rows named it."""
+    VenueOwner.objects.bulk_create(
+        [
+            VenueOwner(venue_id=pk, provider_id=provider_pk)
+            for pk, provider_pk in {
+                (p.venue.instance.pk, p.provider.page.pk)
+                for p in plan.activities.values()
+                if p.venue is not None and p.venue.existing is None
+            }
+        ],
+        batch_size=_BATCH,
+        ignore_conflicts=True,
+    )
 
 
 def _create_pages(plans: list[ActivityPlan], now, added: Callable[[], None]) -> None:

@@ -21,8 +21,10 @@ def test_editor_of_a_same_named_provider_gets_no_rights_on_the_others_images(
     get_image_model().objects.create(
         title="Mersey Minds poster", file=get_test_image_file(), collection=own
     )
-    # Provider B's editor renames their organisation to A's exact title, then a new editor
-    # is added to B.
+    # A is renamed (its collection keeps the old name); B's editor renames their organisation
+    # to A's old title, the collection's name, then a new editor is added to B.
+    provider_a.title = "Mersey Minds Trust"
+    provider_a.save()
     provider_b.title = "Mersey Minds"
     provider_b.save()
     bob, _ = provider_editor_add(provider=provider_b, username="bob", email="b@example.org")

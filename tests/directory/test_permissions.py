@@ -306,9 +306,12 @@ def test_editor_cannot_edit_other_provider_page(client_a, provider_b):
 
 
 def test_providers_sharing_a_title_get_separate_editor_groups(db, client):
+    # Names are unique, but a group keeps its name when its provider is renamed.
     north = ProviderFactory(title="Mind", slug="mind-north")
-    south = ProviderFactory(title="Mind", slug="mind-south")
     editor, _ = provider_editor_add(provider=north, username="nina", email="n@example.org")
+    north.title = "Mind North"
+    north.save()
+    south = ProviderFactory(title="Mind", slug="mind-south")
     provider_editors_group_ensure(provider=south)
     client.force_login(editor)
 

@@ -1,4 +1,6 @@
-from wagtail.snippets.models import register_snippet
+"""The venues snippet screens. Registered by directory.wagtail_hooks, which narrows who may
+change a venue to its owners (venues imports nothing of ours, ownership lives there)."""
+
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import Venue
@@ -13,6 +15,3 @@ class VenueViewSet(SnippetViewSet):
     list_display = ["name", "postcode", "address"]
     search_fields = ["name", "address", "postcode"]
     ordering = ["name"]
-
-
-register_snippet(VenueViewSet)
