@@ -212,6 +212,17 @@ def _plain(description: str) -> str:
     return "\n".join(text).strip()
 
 
+def _geo(event) -> dict[str, str]:
+    """GEO as latitude and longitude cells; none when absent or unreadable."""
+    geo = event.get("GEO")
+    if geo is None or isinstance(geo, list):
+        return {}
+    try:
+        return {"latitude": f"{geo.latitude}", "longitude": f"{geo.longitude}"}
+    except (AttributeError, BrokenCalendarProperty, ValueError, TypeError):
+        return {}
+
+
 def _is_meeting(link: str) -> bool:
     try:
         host = (urlsplit(link).hostname or "").lower()
@@ -240,10 +251,7 @@ def _place(event, description: str) -> dict[str, str]:
                     "postcode": postcode,
                     "online": "no",
                 }
-                geo = event.get("GEO")
-                if geo is not None and hasattr(geo, "latitude"):
-                    cells["latitude"] = f"{geo.latitude}"
-                    cells["longitude"] = f"{geo.longitude}"
+                cells.update(_geo(event))
                 return cells
     links = (
         _URL.findall(text_of(event, "X-GOOGLE-CONFERENCE"))

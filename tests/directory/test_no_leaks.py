@@ -133,3 +133,19 @@ def test_admin_images_api_lists_only_own_collections(client_b, provider_a, provi
     ]
 
     assert titles == ["Bold Street poster"]
+
+
+# Wagtail leaves a temporary file of the thumbnail it renders open (not ours to fix).
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_image_chooser_offers_only_own_collections(client_b, provider_a, provider_b):
+    Image = get_image_model()
+    for provider, title in ((provider_a, "Mersey poster"), (provider_b, "Bold Street poster")):
+        collection = provider_collection_ensure(provider=provider)
+        Image.objects.create(title=title, file=get_test_image_file(), collection=collection)
+
+    response = client_b.get(reverse("wagtailimages_chooser:choose"))
+
+    html = response.json()["html"]
+    assert "Bold Street poster" in html
+    assert "Mersey poster" not in html

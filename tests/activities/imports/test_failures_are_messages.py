@@ -106,7 +106,7 @@ def test_zoned_start_and_floating_or_utc_end_are_compared_in_london(end, planned
     )
 
 
-@pytest.mark.parametrize("line", ["RECURRENCE-ID:PT1H", "DURATION:20270105"])
+@pytest.mark.parametrize("line", ["RECURRENCE-ID:PT1H", "DURATION:20270105", "GEO:", "GEO:x;y"])
 def test_property_of_the_wrong_kind_is_not_a_traceback(line):
     # Arrange: found by the fuzz suite (a duration where a date belongs raised AttributeError).
     provider = ProviderFactory(title="Hope Wellbeing")
