@@ -235,6 +235,12 @@ _NOT_XLSX = (
 )
 
 
+# What a damaged workbook raises from zipfile, zlib, openpyxl and the XML parsers (whose
+# ParseError is a SyntaxError): each means "cannot read this file", never a traceback.
+_UNREADABLE_XLSX = (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, EOFError)
+_UNREADABLE_XML = SyntaxError
+
+
 def read_xlsx(data: bytes, *, limits: ReadLimits | None = None) -> list[dict[str, str]]:
     """Rows of the first sheet of an .xlsx workbook; row 1 is the header."""
     from openpyxl import load_workbook  # noqa: PLC0415 -- slow to import; only .xlsx needs it
@@ -244,7 +250,7 @@ def read_xlsx(data: bytes, *, limits: ReadLimits | None = None) -> list[dict[str
     _check_unpacked_size(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, OSError, ValueError):
+    except (*_UNREADABLE_XLSX, _UNREADABLE_XML, InvalidFileException):
         raise _refused(_NOT_XLSX) from None
     try:
         sheet = workbook.worksheets[0]
@@ -252,7 +258,7 @@ def read_xlsx(data: bytes, *, limits: ReadLimits | None = None) -> list[dict[str
         # a hostile file declares A1:XFD1048576. Read the cells that are there instead.
         sheet.reset_dimensions()
         table = _bounded(sheet.iter_rows(values_only=True), limits)
-    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, EOFError):
+    except (*_UNREADABLE_XLSX, _UNREADABLE_XML):
         raise _refused(_NOT_XLSX) from None
     finally:
         workbook.close()
