@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from activities.finder.rules import Situation
@@ -97,6 +97,20 @@ def destinations_due(*, now: dt.datetime | None = None) -> QuerySet[Destination]
         Destination.objects.filter(state__in=UNANSWERED, due_at__lte=now)
         .defer("decline_note")
         .order_by("due_at", "pk")
+    )
+
+
+def referrals_ended_open() -> QuerySet[Referral]:
+    """Open referrals whose every destination has ended (see `services.referral_ended`), each
+    with `ended_at`, the time of its last event: the daily command closes them."""
+    unended = Q(destinations__state__in=UNANSWERED) | Q(
+        destinations__state=State.ACCEPTED, destinations__outcome=""
+    )
+    return (
+        Referral.objects.filter(closed_at__isnull=True, destinations__isnull=False)
+        .exclude(pk__in=Referral.objects.filter(unended).values("pk"))
+        .annotate(ended_at=Max("events__at"))
+        .only("pk")
     )
 
 
