@@ -20,7 +20,7 @@ from activities.selectors import activity_list_current
 from activities.wording import how_to_join
 from venues.geo import Location
 
-from .enums import FINISHED, UNANSWERED, Route, State
+from .enums import FINISHED, UNANSWERED, DeclineReason, Route, State
 from .fit import Fit, fit_check
 from .models import Destination, Referral
 from .permissions import destinations_visible
@@ -150,14 +150,97 @@ def referral_counts(*, since: dt.datetime | None = None) -> dict:
 
 
 def _median_hours(destinations: QuerySet[Destination]) -> float | None:
-    waits = sorted(
-        (answered - created).total_seconds() / 3600
-        for created, answered in destinations.values_list("created_at", "answered_at")
+    return _median(
+        [
+            (answered - created).total_seconds() / 3600
+            for created, answered in destinations.values_list("created_at", "answered_at")
+        ]
     )
-    if not waits:
+
+
+@dataclass
+class ProviderCounts:
+    """One organisation's row on the counts screen: destinations sent to it, never who."""
+
+    provider: str
+    received: int
+    by_route: dict[str, int]
+    answered: int
+    accepted: int
+    declined: int
+    unsuitable: int  # declined as not suitable for their needs, or not eligible
+    forwarded: int
+    median_hours: float | None = None
+
+    @property
+    def route_counts(self) -> list[int]:
+        return [self.by_route[route] for route in Route.values]
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return self.accepted / self.answered if self.answered else None
+
+    @property
+    def unsuitable_rate(self) -> float | None:
+        return self.unsuitable / self.answered if self.answered else None
+
+
+UNSUITABLE = (DeclineReason.NOT_SUITABLE, DeclineReason.NOT_ELIGIBLE)
+
+
+def referral_counts_by_provider() -> tuple[list[ProviderCounts], ProviderCounts]:
+    """The city's counts per organisation (routes, answers, acceptance, unsuitable, forwarded,
+    median hours to the first answer) and the city's total row: two counting queries at any
+    size and one narrow one for the medians. Anonymous: they survive erasure."""
+    answered = Q(answered_at__isnull=False)
+    counts = {
+        "received": Count("pk"),
+        "answered": Count("pk", filter=answered),
+        "declined": Count("pk", filter=answered & ~Q(decline_reason="")),
+        "unsuitable": Count("pk", filter=Q(decline_reason__in=UNSUITABLE)),
+        "forwarded": Count("pk", filter=Q(state=State.FORWARDED)),
+        **{f"route_{r}": Count("pk", filter=Q(referral__route=r)) for r in Route.values},
+    }
+    sent_to_providers = Destination.objects.filter(provider__isnull=False)
+    rows = (
+        sent_to_providers.values("provider_id", "provider__title")
+        .annotate(**counts)
+        .order_by("provider__title", "provider_id")
+    )
+    waits: dict[int | None, list[float]] = {None: []}
+    for provider_id, created, answered_at in sent_to_providers.filter(answered).values_list(
+        "provider_id", "created_at", "answered_at"
+    ):
+        hours = (answered_at - created).total_seconds() / 3600
+        waits.setdefault(provider_id, []).append(hours)
+        waits[None].append(hours)
+
+    def row(title: str, values: dict, hours: list[float]) -> ProviderCounts:
+        return ProviderCounts(
+            provider=title,
+            received=values["received"],
+            by_route={r: values[f"route_{r}"] for r in Route.values},
+            answered=values["answered"],
+            accepted=values["answered"] - values["declined"],
+            declined=values["declined"],
+            unsuitable=values["unsuitable"],
+            forwarded=values["forwarded"],
+            median_hours=_median(hours),
+        )
+
+    providers = [row(r["provider__title"], r, waits.get(r["provider_id"], [])) for r in rows]
+    total = row("All organisations", sent_to_providers.aggregate(**counts), waits[None])
+    return providers, total
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
         return None
-    middle = len(waits) // 2
-    return round(waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2, 1)
+    values = sorted(values)
+    middle = len(values) // 2
+    if len(values) % 2:
+        return round(values[middle], 1)
+    return round((values[middle - 1] + values[middle]) / 2, 1)
 
 
 # --- the public journey ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """axe-core (WCAG 2.2 AA tags) finds nothing on the referral screens in the Wagtail admin: the
-providers' inbox, the navigators' queue and the personal data requests, each as the person
-who uses it reaches it (signed in, with referrals in it), on a desktop and a 320-px phone.
+providers' inbox, the navigators' queue, the personal data requests and the city's counts,
+each as the person who uses it reaches it (signed in, with referrals in it), on a desktop
+and a 320-px phone.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def test_navigators_queue_and_referral(new_context):
     assert not problems, "WCAG 2.2 AA problems:\n" + "\n".join(problems)
 
 
-def test_personal_data_requests(new_context):
+def test_personal_data_requests_and_counts(new_context):
     referral = _referrals()
 
     problems = _scan(
@@ -100,6 +101,7 @@ def test_personal_data_requests(new_context):
             f"/admin/referrals/data/?reference={referral.reference}",
             "/admin/referrals/data/",
             "/admin/referrals/data/?reference=NWD-R-NONE22",
+            "/admin/referrals/counts/",
         ],
         shows="Erase the person's details now",
     )
