@@ -12,14 +12,16 @@ from django.contrib.auth.models import Group
 
 from activities.models import ActivityPage
 from directory.demo.services import ADMIN_USERNAME
+from referrals.links import status_url
 from referrals.models import Referral
-from referrals.permissions import NAVIGATORS
+from referrals.permissions import NAVIGATORS, REFERRERS
 from tests.browser.support import (
     DESKTOP,
     PASSWORD,
     PHONE,
     axe_violations,
     describe_violations,
+    sign_in,
 )
 from tests.factories.referrals import referral_send
 
@@ -39,11 +41,7 @@ def _scan(new_context, username: str, paths: list[str], *, shows: str = "") -> l
     problems = []
     for viewport in (DESKTOP, PHONE):
         page = new_context(viewport).new_page()
-        page.goto("/admin/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/admin/")
+        sign_in(page, username)
         for path in paths:
             response = page.goto(path)
             assert response.status == 200, f"{path} answered {response.status}"
@@ -105,5 +103,43 @@ def test_personal_data_requests_and_counts(new_context):
         ],
         shows="Erase the person's details now",
     )
+
+    assert not problems, "WCAG 2.2 AA problems:\n" + "\n".join(problems)
+
+
+def test_public_referral_pages_the_journeys_do_not_reach(new_context):
+    """The navigators' page, a group that does not fit, an expired form, withdrawing through
+    the status link and a referrer's own list: axe finds nothing, at both widths."""
+    referral = _referrals()
+    full = ActivityPage.objects.live().filter(capacity_status="full").order_by("title").first()
+    assert full is not None, "the demo has a full group"
+    user = get_user_model().objects.create_user("rita", "rita@example.org", PASSWORD)
+    user.groups.add(Group.objects.get(name=REFERRERS))
+    Referral.objects.filter(pk=referral.pk).update(referred_by=user)
+    status = status_url(reference=referral.reference)
+    pages = [
+        ("/referrals/navigators/", "Ask our navigators", 200),
+        (f"/referrals/start/?activity={full.pk}", "This may not be the right group", 200),
+        ("/referrals/questions/name/", "", 400),
+        (f"{status}withdraw/", "Withdraw", 200),
+    ]
+    problems = []
+    for viewport in (DESKTOP, PHONE):
+        page = new_context(viewport).new_page()
+        for path, heading, code in pages:
+            response = page.goto(path)
+            assert response.status == code, f"{path} answered {response.status}"
+            if heading:
+                assert heading in page.locator("h1").inner_text(), path
+            violations = axe_violations(page)
+            if violations:
+                problems.append(f"{viewport.name} {path}:\n{describe_violations(violations)}")
+    page = new_context(DESKTOP).new_page()
+    sign_in(page, "rita")
+    page.goto("/referrals/mine/")
+    assert referral.reference in page.locator("main").inner_text()
+    violations = axe_violations(page)
+    if violations:
+        problems.append(f"mine:\n{describe_violations(violations)}")
 
     assert not problems, "WCAG 2.2 AA problems:\n" + "\n".join(problems)

@@ -17,6 +17,7 @@ from referrals.enums import Route, State
 from referrals.models import Referral
 from referrals.permissions import NAVIGATORS, REFERRERS
 from referrals.selectors import activities_fit
+from tests.browser import support
 from tests.browser.support import (
     DESKTOP,
     PASSWORD,
@@ -130,11 +131,7 @@ def test_person_asks_to_join_provider_forwards_person_sees_it(
     status_url = status_link.get_attribute("href")
 
     editor = new_context(DESKTOP, javascript=javascript).new_page()  # staff use a desktop
-    editor.goto("/admin/login/")
-    editor.get_by_label("Username").fill("pss-editor")
-    editor.get_by_label("Password").fill(PASSWORD)
-    editor.get_by_role("button", name="Sign in").click()
-    editor.goto("/admin/referrals/")
+    sign_in(editor, "pss-editor", then="/admin/referrals/")
     check_page_admin = []
     editor.get_by_role("link", name=referral.reference).click()
     expect(editor.get_by_text("Test Person-Changed")).to_be_visible()
@@ -163,11 +160,7 @@ def test_person_asks_to_join_provider_forwards_person_sees_it(
 
 
 def sign_in(page, username: str, *, then: str) -> None:
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    support.sign_in(page, username)
     page.goto(then)
 
 
