@@ -9,6 +9,7 @@ marks it Seen.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 
 from django.contrib import messages
@@ -19,13 +20,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin.menu import MenuItem
 
 from activities.selectors import activity_list_current
 
 from . import retention, selectors, services
-from .admin_forms import CloseForm, DeclineForm, ForwardForm, OutcomeForm
+from .admin_forms import CloseForm, CountsPeriodForm, DeclineForm, ForwardForm, OutcomeForm
 from .enums import ActorKind, DeclineReason, FirstVisit, Route, State
 from .permissions import is_navigator, may_answer, may_export_or_erase, works_on_referrals
 from .services import Actor, TransitionError
@@ -331,8 +333,11 @@ def counts(request):
     re-referred. Nothing personal, so erasure does not change them."""
     if not may_export_or_erase(request.user):
         raise PermissionDenied
-    providers, total = selectors.referral_counts_by_provider()
-    city = selectors.referral_counts()
+    period = CountsPeriodForm(request.GET or None)
+    days = period.days()
+    since = timezone.now() - dt.timedelta(days=days) if days else None
+    providers, total = selectors.referral_counts_by_provider(since=since)
+    city = selectors.referral_counts(since=since)
     reasons = city["decline_reasons"]
     declined = sum(reasons.values())
     return TemplateResponse(
@@ -342,6 +347,8 @@ def counts(request):
             "page_title": "Referral counts",
             "header_title": "Referral counts",
             "header_icon": "table",
+            "period": period,
+            "since": since,
             "providers": providers,
             "rows": [*providers, total],
             "total": total,

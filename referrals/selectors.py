@@ -188,7 +188,9 @@ class ProviderCounts:
 UNSUITABLE = (DeclineReason.NOT_SUITABLE, DeclineReason.NOT_ELIGIBLE)
 
 
-def referral_counts_by_provider() -> tuple[list[ProviderCounts], ProviderCounts]:
+def referral_counts_by_provider(
+    *, since: dt.datetime | None = None
+) -> tuple[list[ProviderCounts], ProviderCounts]:
     """The city's counts per organisation (routes, answers, acceptance, unsuitable, forwarded,
     median hours to the first answer) and the city's total row: two counting queries at any
     size and one narrow one for the medians. Anonymous: they survive erasure."""
@@ -202,6 +204,8 @@ def referral_counts_by_provider() -> tuple[list[ProviderCounts], ProviderCounts]
         **{f"route_{r}": Count("pk", filter=Q(referral__route=r)) for r in Route.values},
     }
     sent_to_providers = Destination.objects.filter(provider__isnull=False)
+    if since is not None:
+        sent_to_providers = sent_to_providers.filter(created_at__gte=since)
     rows = (
         sent_to_providers.values("provider_id", "provider__title")
         .annotate(**counts)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from referrals import services
 from referrals.enums import DeclineReason, Outcome
@@ -130,3 +131,32 @@ def test_only_city_admins_may_open_it(client, who, editor_a, navigator, history)
     if who != "anonymous":
         menu = client.get("/admin/").content.decode()
         assert "Referral counts" not in menu
+
+
+def test_period_counts_only_referrals_sent_in_it(client, city_admin, activity_a):
+    referral_send(activities=[activity_a], now=timezone.now() - dt.timedelta(days=400))
+    referral_send(activities=[activity_a], now=timezone.now() - dt.timedelta(days=40))
+    referral_send(activities=[activity_a])
+    client.force_login(city_admin)
+
+    def received(query: str) -> str:
+        html = client.get(URL, {"period": query} if query else {}).content.decode()
+        return row_of(html, "All organisations")[0]
+
+    assert [received(q) for q in ("", "all", "365", "90", "30")] == ["3", "3", "2", "2", "1"]
+    html = client.get(URL, {"period": "365"}).content.decode()
+    assert '<option value="365" selected>' in html and "Referrals sent since" in html
+
+
+@pytest.mark.parametrize("bad", ["forever", "9" * 400, "<script>", ""])
+def test_a_period_not_on_the_list_is_a_clear_message_not_an_error(client, city_admin, bad, history):
+    client.force_login(city_admin)
+
+    response = client.get(URL, {"period": bad})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert row_of(html, "All organisations")[0] == "4"  # all time
+    if bad:
+        assert "Choose a period from the list. Showing all time." in html
+        assert "<script>" not in html.split("<main", 1)[-1]
