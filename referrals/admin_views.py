@@ -337,7 +337,7 @@ def counts(request):
     days = period.days()
     since = timezone.now() - dt.timedelta(days=days) if days else None
     providers, total = selectors.referral_counts_by_provider(since=since)
-    city = selectors.referral_counts(since=since)
+    city = selectors.referral_counts(since=since, median=False)  # the total row has it
     reasons = city["decline_reasons"]
     declined = sum(reasons.values())
     return TemplateResponse(
