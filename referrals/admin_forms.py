@@ -95,3 +95,26 @@ class CloseForm(forms.Form):
     note = forms.CharField(
         label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class CountsPeriodForm(forms.Form):
+    """The counts screen's period (a GET form, no JavaScript)."""
+
+    DAYS = {"all": None, "365": 365, "90": 90, "30": 30}
+    period = forms.ChoiceField(
+        label="Referrals sent in",
+        choices=[
+            ("all", "All time"),
+            ("365", "The last 12 months"),
+            ("90", "The last 3 months"),
+            ("30", "The last 30 days"),
+        ],
+        required=False,
+        error_messages={"invalid_choice": "Choose a period from the list."},
+    )
+
+    def days(self) -> int | None:
+        """The period's length in days; None for all time or a period not on the list."""
+        if not self.is_valid():
+            return None
+        return self.DAYS.get(self.cleaned_data["period"] or "all")

@@ -9,6 +9,7 @@ marks it Seen.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 
 from django.contrib import messages
@@ -19,14 +20,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin.menu import MenuItem
 
 from activities.selectors import activity_list_current
 
 from . import retention, selectors, services
-from .admin_forms import CloseForm, DeclineForm, ForwardForm, OutcomeForm
-from .enums import ActorKind, FirstVisit, State
+from .admin_forms import CloseForm, CountsPeriodForm, DeclineForm, ForwardForm, OutcomeForm
+from .enums import ActorKind, DeclineReason, FirstVisit, Route, State
 from .permissions import is_navigator, may_answer, may_export_or_erase, works_on_referrals
 from .services import Actor, TransitionError
 
@@ -322,6 +324,51 @@ def _data_request_referral(request, reference: str):
     if referral is None:
         raise Http404("No referral with that reference.")
     return referral
+
+
+@require_GET
+def counts(request):
+    """The city's anonymous counts (city admins): by organisation and route, acceptance,
+    decline reasons (the "unsuitable referral" rate), time to first answer, forwarded and
+    re-referred. Nothing personal, so erasure does not change them."""
+    if not may_export_or_erase(request.user):
+        raise PermissionDenied
+    period = CountsPeriodForm(request.GET or None)
+    days = period.days()
+    since = timezone.now() - dt.timedelta(days=days) if days else None
+    providers, total = selectors.referral_counts_by_provider(since=since)
+    city = selectors.referral_counts(since=since, median=False)  # the total row has it
+    reasons = city["decline_reasons"]
+    declined = sum(reasons.values())
+    return TemplateResponse(
+        request,
+        "referrals/admin/counts.html",
+        {
+            "page_title": "Referral counts",
+            "header_title": "Referral counts",
+            "header_icon": "table",
+            "period": period,
+            "since": since,
+            "providers": providers,
+            "rows": [*providers, total],
+            "total": total,
+            "city": city,
+            "city_routes": [
+                (label, city["by_route"].get(value, 0)) for value, label in Route.choices
+            ],
+            "routes": Route.choices,
+            "reasons": [
+                (
+                    label,
+                    reasons.get(value, 0),
+                    reasons.get(value, 0) / declined if declined else None,
+                )
+                for value, label in DeclineReason.choices
+            ],
+            "declined": declined,
+            "with_navigators": city["by_state"].get(State.WITH_NAVIGATORS, 0),
+        },
+    )
 
 
 @require_GET

@@ -46,8 +46,12 @@ class Outcome(models.TextChoices):
     LEFT = "left", "Left"
 
 
-# Outcomes after which the destination is closed (attended: they are still going).
+# Outcomes after which the destination is closed (attended: they are still going, so the
+# destination stays Accepted and a later outcome may still be recorded).
 CLOSING_OUTCOMES = (Outcome.DID_NOT_ATTEND, Outcome.FINISHED, Outcome.LEFT)
+# Any outcome is an end state for the referral: the provider's part is done, so the referral
+# closes and REFERRAL_RETENTION_DAYS counts from then (an "attended" referral is not kept open
+# for as long as the person keeps going).
 
 
 class ContactMethod(models.TextChoices):

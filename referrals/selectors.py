@@ -10,7 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from activities.finder.rules import Situation
@@ -20,7 +29,7 @@ from activities.selectors import activity_list_current
 from activities.wording import how_to_join
 from venues.geo import Location
 
-from .enums import FINISHED, UNANSWERED, Route, State
+from .enums import FINISHED, UNANSWERED, DeclineReason, Route, State
 from .fit import Fit, fit_check
 from .models import Destination, Referral
 from .permissions import destinations_visible
@@ -100,11 +109,25 @@ def destinations_due(*, now: dt.datetime | None = None) -> QuerySet[Destination]
     )
 
 
+def referrals_ended_open() -> QuerySet[Referral]:
+    """Open referrals whose every destination has ended (see `services.referral_ended`), each
+    with `ended_at`, the time of its last event: the daily command closes them."""
+    unended = Q(destinations__state__in=UNANSWERED) | Q(
+        destinations__state=State.ACCEPTED, destinations__outcome=""
+    )
+    return (
+        Referral.objects.filter(closed_at__isnull=True, destinations__isnull=False)
+        .exclude(pk__in=Referral.objects.filter(unended).values("pk"))
+        .annotate(ended_at=Max("events__at"))
+        .only("pk")
+    )
+
+
 def referral_by_reference(*, reference: str) -> Referral | None:
     return Referral.objects.filter(reference=reference).first()
 
 
-def referral_counts(*, since: dt.datetime | None = None) -> dict:
+def referral_counts(*, since: dt.datetime | None = None, median: bool = True) -> dict:
     """Anonymous counts for the city (they survive erasure): by route and state, how often
     providers accept what they answer, decline reasons (the "unsuitable referral" rate), time
     to first answer, forwarded and re-referred."""
@@ -129,21 +152,115 @@ def referral_counts(*, since: dt.datetime | None = None) -> dict:
         "acceptance_rate": (
             round((answered_count - declined) / answered_count, 3) if answered_count else None
         ),
-        "median_hours_to_answer": _median_hours(answered),
+        "median_hours_to_answer": _median_hours(answered) if median else None,
         "forwarded": destinations.filter(state=State.FORWARDED).count(),
         "re_referred": referrals.filter(~Q(previous=None)).count(),
     }
 
 
 def _median_hours(destinations: QuerySet[Destination]) -> float | None:
-    waits = sorted(
-        (answered - created).total_seconds() / 3600
-        for created, answered in destinations.values_list("created_at", "answered_at")
+    return _median(
+        [
+            (answered - created).total_seconds() / 3600
+            for created, answered in destinations.values_list("created_at", "answered_at")
+        ]
     )
-    if not waits:
+
+
+@dataclass
+class ProviderCounts:
+    """One organisation's row on the counts screen: destinations sent to it, never who."""
+
+    provider: str
+    received: int
+    by_route: dict[str, int]
+    answered: int
+    accepted: int
+    declined: int
+    unsuitable: int  # declined as not suitable for their needs, or not eligible
+    forwarded: int
+    median_hours: float | None = None
+
+    @property
+    def route_counts(self) -> list[int]:
+        return [self.by_route[route] for route in Route.values]
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return self.accepted / self.answered if self.answered else None
+
+    @property
+    def unsuitable_rate(self) -> float | None:
+        return self.unsuitable / self.answered if self.answered else None
+
+
+UNSUITABLE = (DeclineReason.NOT_SUITABLE, DeclineReason.NOT_ELIGIBLE)
+
+
+def referral_counts_by_provider(
+    *, since: dt.datetime | None = None
+) -> tuple[list[ProviderCounts], ProviderCounts]:
+    """The city's counts per organisation (routes, answers, acceptance, unsuitable, forwarded,
+    median hours to the first answer) and the city's total row: two counting queries at any
+    size and one narrow one for the medians. Anonymous: they survive erasure."""
+    answered = Q(answered_at__isnull=False)
+    counts = {
+        "received": Count("pk"),
+        "answered": Count("pk", filter=answered),
+        "declined": Count("pk", filter=answered & ~Q(decline_reason="")),
+        "unsuitable": Count("pk", filter=Q(decline_reason__in=UNSUITABLE)),
+        "forwarded": Count("pk", filter=Q(state=State.FORWARDED)),
+        **{f"route_{r}": Count("pk", filter=Q(referral__route=r)) for r in Route.values},
+    }
+    sent_to_providers = Destination.objects.filter(provider__isnull=False)
+    if since is not None:
+        sent_to_providers = sent_to_providers.filter(created_at__gte=since)
+    rows = (
+        sent_to_providers.values("provider_id", "provider__title")
+        .annotate(**counts)
+        .order_by("provider__title", "provider_id")
+    )
+    medians = _median_hours_by_provider(sent_to_providers.filter(answered))
+
+    def row(title: str, values: dict, median_hours: float | None) -> ProviderCounts:
+        return ProviderCounts(
+            provider=title,
+            received=values["received"],
+            by_route={r: values[f"route_{r}"] for r in Route.values},
+            answered=values["answered"],
+            accepted=values["answered"] - values["declined"],
+            declined=values["declined"],
+            unsuitable=values["unsuitable"],
+            forwarded=values["forwarded"],
+            median_hours=median_hours,
+        )
+
+    providers = [row(r["provider__title"], r, medians.get(r["provider_id"])) for r in rows]
+    total = row("All organisations", sent_to_providers.aggregate(**counts), medians.get(None))
+    return providers, total
+
+
+def _median_hours_by_provider(answered: QuerySet[Destination]) -> dict[int | None, float | None]:
+    """Median hours from sent to first answer per provider, and (key None) over them all,
+    from one narrow column the database computes. (PostgreSQL's PERCENTILE_CONT, per group
+    and overall, was no faster in bench/bench_referrals.py at 100,000 referrals.)"""
+    wait = ExpressionWrapper(F("answered_at") - F("created_at"), output_field=DurationField())
+    waits: dict[int | None, list[float]] = {None: []}
+    for provider_id, waited in answered.annotate(wait=wait).values_list("provider_id", "wait"):
+        hours = waited.total_seconds() / 3600
+        waits.setdefault(provider_id, []).append(hours)
+        waits[None].append(hours)
+    return {key: _median(values) for key, values in waits.items()}
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
         return None
-    middle = len(waits) // 2
-    return round(waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2, 1)
+    values = sorted(values)
+    middle = len(values) // 2
+    if len(values) % 2:
+        return round(values[middle], 1)
+    return round((values[middle - 1] + values[middle]) / 2, 1)
 
 
 # --- the public journey ---------------------------------------------------------------------

@@ -6,8 +6,8 @@ Callers rely on these rules:
   activity or hands the referral to the navigators, in the same transaction (and a check
   constraint refuses a stored "declined");
 - an unanswered destination is reminded, then escalated to the navigators, never dropped;
-- a referral closes (`closed_at`) when every destination is finished; retention counts from
-  then;
+- a referral closes (`closed_at`) when every destination has ended (finished, or accepted
+  with any outcome, "attended" included); retention counts from then;
 - events and audit entries hold codes and ids only, never the person's details.
 Emails are sent after the transaction commits (`referrals.notify`).
 """
@@ -189,12 +189,32 @@ def _send_on(
         )
 
 
-def _close_if_finished(*, referral: Referral, actor: Actor, now: dt.datetime) -> None:
-    states = set(referral.destinations.values_list("state", flat=True))
-    if referral.closed_at is None and states and states <= set(FINISHED):
-        referral.closed_at = now
-        referral.save(update_fields=["closed_at"])
-        _record(referral=referral, action=Action.CLOSED, actor=actor, at=now)
+def referral_ended(destinations: Iterable[tuple[str, str]]) -> bool:
+    """True when every (state, outcome) has reached an end: finished (forwarded, with the
+    navigators' next destination, withdrawn, closed) or accepted with any outcome recorded."""
+    pairs = list(destinations)
+    return bool(pairs) and all(
+        state in FINISHED or (state == State.ACCEPTED and outcome) for state, outcome in pairs
+    )
+
+
+def _close_if_finished(*, referral: Referral, actor: Actor, now: dt.datetime) -> bool:
+    """Close the referral (retention counts from `closed_at`) once every destination ended."""
+    if referral.closed_at is not None:
+        return False
+    if not referral_ended(referral.destinations.values_list("state", "outcome")):
+        return False
+    referral.closed_at = now
+    referral.save(update_fields=["closed_at"])
+    _record(referral=referral, action=Action.CLOSED, actor=actor, at=now)
+    return True
+
+
+@transaction.atomic
+def referral_close_if_ended(*, referral: Referral, now=None) -> bool:
+    """Close a referral left open although every destination ended (rows from before the
+    rule above, or changed outside the services); the daily command sweeps these."""
+    return _close_if_finished(referral=_lock(referral.pk), actor=Actor.system(), now=_now(now))
 
 
 def _changed(referral: Referral) -> None:

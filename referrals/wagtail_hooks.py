@@ -29,6 +29,7 @@ urls = [
     path("<int:pk>/forward/", views.forward, name="forward"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/re-refer/", views.re_refer, name="re_refer"),
+    path("counts/", views.counts, name="counts"),
     path("data/", views.data_request, name="data_request"),
     path("data/<str:reference>/export/", views.export, name="export"),
     path("data/<str:reference>/erase/", views.erase, name="erase"),
@@ -51,6 +52,13 @@ def register_referrals_menu_item():
 def register_navigators_menu_item():
     return views.NavigatorsMenuItem(
         "Navigators' queue", reverse("referrals_admin:queue"), icon_name="group", order=206
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_counts_menu_item():
+    return views.DataRequestsMenuItem(
+        "Referral counts", reverse("referrals_admin:counts"), icon_name="table", order=208
     )
 
 

@@ -70,3 +70,12 @@ def horizontal_overflow(page) -> int:
 def activity_path(ref: str) -> str:
     """The public path of the demo activity with this reference (e.g. "PSS-OAD")."""
     return ActivityPage.objects.get(ref=ref).url
+
+
+def sign_in(page, username: str) -> None:
+    """Sign in through the admin's login form (every demo login's password is PASSWORD)."""
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()

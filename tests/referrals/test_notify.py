@@ -106,9 +106,9 @@ def test_daily_command_reminds_then_escalates_then_does_nothing(
         outputs.append(capsys.readouterr().out.strip())
 
     assert outputs == [
-        "Reminded 1, escalated 0, erased 0.",
-        "Reminded 0, escalated 1, erased 0.",
-        "Reminded 0, escalated 0, erased 0.",
+        "Reminded 1, escalated 0, closed 0, erased 0.",
+        "Reminded 0, escalated 1, closed 0, erased 0.",
+        "Reminded 0, escalated 0, closed 0, erased 0.",
     ]
     destination.refresh_from_db()
     assert destination.state == State.WITH_NAVIGATORS

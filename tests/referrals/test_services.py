@@ -59,7 +59,9 @@ def test_seen_happens_once(activity_a, as_provider_a):
     assert actions_of(destination.referral).count(Action.SEEN) == 1
 
 
-def test_accept_then_finishing_outcome_closes_the_referral(activity_a, as_provider_a):
+def test_accept_then_any_outcome_closes_the_referral(activity_a, as_provider_a):
+    """“Attended” ends the provider's part: the referral closes (so retention starts) while
+    the destination stays Accepted, and a later outcome is still recorded."""
     destination = referral_send(activities=[activity_a], now=NOW).destinations.get()
 
     services.destination_accept(destination=destination, actor=as_provider_a, now=NOW)
@@ -68,7 +70,7 @@ def test_accept_then_finishing_outcome_closes_the_referral(activity_a, as_provid
     )
     destination.refresh_from_db()
     assert (destination.state, destination.outcome) == (State.ACCEPTED, Outcome.ATTENDED)
-    assert destination.referral.closed_at is None
+    assert destination.referral.closed_at == NOW
 
     later = NOW + dt.timedelta(days=60)
     services.destination_outcome(
@@ -77,8 +79,8 @@ def test_accept_then_finishing_outcome_closes_the_referral(activity_a, as_provid
     destination.refresh_from_db()
     assert destination.state == State.CLOSED
     referral = Referral.objects.get(pk=destination.referral_id)
-    assert referral.closed_at == later
-    assert actions_of(referral)[-3:] == [Action.OUTCOME, Action.OUTCOME, Action.CLOSED]
+    assert referral.closed_at == NOW
+    assert actions_of(referral)[-3:] == [Action.OUTCOME, Action.CLOSED, Action.OUTCOME]
 
 
 def test_outcome_needs_an_accepted_referral(activity_a, as_provider_a):
