@@ -7,6 +7,7 @@ from django import forms
 from activities.models import ActivityPage
 
 from .enums import DeclineReason, Outcome
+from .invites import email_taken
 
 ONWARD = [("forward", "Forward it to another group"), ("navigators", "Hand it to the navigators")]
 
@@ -118,3 +119,23 @@ class CountsPeriodForm(forms.Form):
         if not self.is_valid():
             return None
         return self.DAYS.get(self.cleaned_data["period"] or "all")
+
+
+class InviteReferrerForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email address", max_length=254)
+    organisation = forms.CharField(
+        label="Organisation", max_length=200, help_text="For example, a GP practice or NHS trust."
+    )
+    role = forms.CharField(
+        label="Role", max_length=100, required=False, help_text="For example, link worker."
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if email_taken(email):
+            raise forms.ValidationError(
+                "Someone already has an account with this email address. "
+                "Find them in the list to re-send their invitation."
+            )
+        return email

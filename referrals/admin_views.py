@@ -13,6 +13,7 @@ import datetime as dt
 import json
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
@@ -21,15 +22,29 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.admin.menu import MenuItem
 
 from activities.selectors import activity_list_current
+from directory.permissions import is_city_admin
 
-from . import retention, selectors, services
-from .admin_forms import CloseForm, CountsPeriodForm, DeclineForm, ForwardForm, OutcomeForm
+from . import invites, retention, selectors, services
+from .admin_forms import (
+    CloseForm,
+    CountsPeriodForm,
+    DeclineForm,
+    ForwardForm,
+    InviteReferrerForm,
+    OutcomeForm,
+)
 from .enums import ActorKind, DeclineReason, FirstVisit, Route, State
-from .permissions import is_navigator, may_answer, may_export_or_erase, works_on_referrals
+from .permissions import (
+    REFERRERS,
+    is_navigator,
+    may_answer,
+    may_export_or_erase,
+    works_on_referrals,
+)
 from .services import Actor, TransitionError
 
 PAGE_SIZE = 50
@@ -410,3 +425,88 @@ def erase(request, reference: str):
     retention.referral_erase(referral=referral, actor=Actor(ActorKind.ADMIN, request.user))
     messages.success(request, "The person's details are erased. The anonymous counts remain.")
     return redirect(f"{reverse('referrals_admin:data_request')}?reference={referral.reference}")
+
+
+class ReferrersMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_city_admin(request.user)
+
+
+def _require_city_admin(request) -> None:
+    if not is_city_admin(request.user):
+        raise PermissionDenied
+
+
+@require_GET
+def referrers(request):
+    """City admins: the referrers, newest invitation first."""
+    _require_city_admin(request)
+    found = (
+        get_user_model()
+        .objects.filter(groups__name=REFERRERS)
+        .select_related("referrer_profile", "referrer_profile__invited_by")
+        .order_by("-date_joined", "-pk")
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "referrals/admin/referrers.html",
+        {
+            "page_title": "Referrers",
+            "header_title": "Referrers",
+            "header_icon": "user",
+            "page_obj": page,
+            "referrers": page.object_list,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referrer_invite(request):
+    _require_city_admin(request)
+    form = InviteReferrerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = invites.invite(**form.cleaned_data, by=request.user)
+        messages.success(request, f"Invitation sent to {user.email}.")
+        return redirect("referrals_admin:referrers")
+    return TemplateResponse(
+        request,
+        "referrals/admin/referrer_invite.html",
+        {
+            "page_title": "Invite a referrer",
+            "header_title": "Invite a referrer",
+            "header_icon": "user",
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _referrer(pk: int):
+    if pk > BIGGEST_ID:
+        raise Http404("No such referrer.")
+    user = get_user_model().objects.filter(pk=pk, groups__name=REFERRERS).first()
+    if user is None:
+        raise Http404("No such referrer.")
+    return user
+
+
+@require_POST
+def referrer_resend(request, pk: int):
+    _require_city_admin(request)
+    user = _referrer(pk)
+    if user.has_usable_password():
+        messages.error(request, f"{user.email} has already joined: there is nothing to re-send.")
+    else:
+        invites.resend(user=user, by=request.user)
+        messages.success(request, f"A new invitation has gone to {user.email}.")
+    return redirect("referrals_admin:referrers")
+
+
+@require_POST
+def referrer_remove(request, pk: int):
+    _require_city_admin(request)
+    user = _referrer(pk)
+    invites.remove(user=user, by=request.user)
+    messages.success(request, f"{user.email} is no longer a referrer.")
+    return redirect("referrals_admin:referrers")

@@ -134,3 +134,24 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReferrerProfile(models.Model):
+    """A referrer's organisation and role, and who invited them when (issue 11). The person's
+    name and email are on the user; joining is setting a password from the invitation."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referrer_profile"
+    )
+    organisation = models.CharField(max_length=200)
+    role = models.CharField(max_length=100, blank=True)
+    invited_at = models.DateTimeField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-invited_at"]
+
+    def __str__(self):
+        return f"Referrer at {self.organisation}"

@@ -115,3 +115,18 @@ def referral_changed(*, referral_id: int) -> int:
     if referral.erased_at is not None:
         return 0
     return _tell(referral=referral, template="changed")
+
+
+def referrer_invited(*, user_id: int, path: str) -> int:
+    """The invitation: a greeting by first name and the one-time link, nothing else."""
+    user = get_user_model().objects.get(pk=user_id)
+    return _send(
+        template="invite",
+        recipients=[user.email],
+        reference=f"invitation {user.pk}",
+        context={
+            "link": settings.SITE_URL + path,
+            "first_name": user.first_name,
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        },
+    )

@@ -13,4 +13,5 @@ urlpatterns = [
     path("status/<str:token>/", views.status, name="referral_status"),
     path("status/<str:token>/withdraw/", views.withdraw, name="referral_withdraw"),
     path("mine/", views.mine, name="referrals_mine"),
+    path("join/<str:uidb64>/<str:token>/", views.join, name="referrer_join"),
 ]

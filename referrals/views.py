@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from directory import ratelimits
 
-from . import crypto, selectors, services
+from . import crypto, invites, selectors, services
 from .enums import ActorKind, ConsentBy, Route
 from .forms import STEP_BY_SLUG, SendForm, answer_rows, details_from, steps_for, token_make
 from .links import status_token_reference, status_url
@@ -304,3 +307,21 @@ def mine(request):
         raise PermissionDenied
     referrals = selectors.referrals_with_destinations(queryset=referrals_made_by(request.user))
     return _render(request, "mine.html", {"referrals": referrals})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join(request, uidb64: str, token: str):
+    """A referrer's invitation link: choose a password, then see their referrals (signed in)."""
+    user = invites.user_from_link(uidb64, token)
+    if user is None:
+        return _render(request, "join_invalid.html", {}, status=400)
+    form = SetPasswordForm(user, request.POST or None)
+    # Plain words, not Django's HTML list (the field template escapes help text).
+    form.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your password is set and you are signed in.")
+        return redirect("referrals_mine")
+    return _render(request, "join.html", {"form": form}, status=400 if form.errors else 200)

@@ -13,6 +13,11 @@ from .enums import Action
 @hooks.register("register_log_actions")
 def register_referral_log_actions(actions):
     actions.register_action("referrals.view", "View referral", "Referral opened")
+    actions.register_action("referrals.referrer_invited", "Invite referrer", "Referrer invited")
+    actions.register_action(
+        "referrals.referrer_reinvited", "Re-send invitation", "Referrer invitation re-sent"
+    )
+    actions.register_action("referrals.referrer_removed", "Remove referrer", "Referrer removed")
     for action in Action:
         label = f"Referral: {action.label}"
         actions.register_action(f"referrals.{action.value}", label, action.label)
@@ -33,6 +38,10 @@ urls = [
     path("data/", views.data_request, name="data_request"),
     path("data/<str:reference>/export/", views.export, name="export"),
     path("data/<str:reference>/erase/", views.erase, name="erase"),
+    path("referrers/", views.referrers, name="referrers"),
+    path("referrers/invite/", views.referrer_invite, name="referrer_invite"),
+    path("referrers/<int:pk>/resend/", views.referrer_resend, name="referrer_resend"),
+    path("referrers/<int:pk>/remove/", views.referrer_remove, name="referrer_remove"),
 ]
 
 
@@ -69,4 +78,11 @@ def register_data_requests_menu_item():
         reverse("referrals_admin:data_request"),
         icon_name="user",
         order=207,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_referrers_menu_item():
+    return views.ReferrersMenuItem(
+        "Referrers", reverse("referrals_admin:referrers"), icon_name="user", order=209
     )
