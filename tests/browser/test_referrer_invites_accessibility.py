@@ -1,0 +1,72 @@
+"""axe-core (WCAG 2.2 AA tags) finds nothing on the referrer invitation screens (issue 11): the
+city admins' list of referrers and invitation form (empty, with errors) in the admin, and the
+public page where the invited person chooses their password, at desktop and phone widths.
+Each is reached by clicking, as a person would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from directory.demo.services import ADMIN_USERNAME
+from referrals import invites
+from tests.browser.support import DESKTOP, PHONE, axe_violations, describe_violations, sign_in
+
+pytestmark = pytest.mark.browser
+
+NEW_PASSWORD = "Mersey-ferry-1965-lantern"
+FIRST_PASSWORD = re.compile(r"^New password(?! confirmation)")  # its label holds the hint
+
+
+def _check(page, where: str, problems: list[str]) -> None:
+    # Wagtail's messages fade in: scan the colours they end with, not a frame of the fade.
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+    violations = axe_violations(page)
+    if violations:
+        problems.append(f"{where}:\n{describe_violations(violations)}")
+
+
+def test_invite_screens_and_join_page(new_context):
+    problems: list[str] = []
+    for n, viewport in enumerate((DESKTOP, PHONE)):
+        page = new_context(viewport).new_page()
+        sign_in(page, ADMIN_USERNAME)
+        page.goto("/admin/referrals/referrers/")
+        _check(page, f"{viewport.name} referrers (empty)", problems)
+        page.get_by_role("link", name="Invite a referrer").click()
+        assert "Invite a referrer" in page.locator("h1").inner_text()
+        _check(page, f"{viewport.name} invite form", problems)
+        page.get_by_role("button", name="Send the invitation").click()
+        assert "There is a problem" in page.locator("main").inner_text()
+        _check(page, f"{viewport.name} invite form with errors", problems)
+        email = f"priya{n}@nhs.example"
+        page.get_by_label("Full name").fill("Priya Shah")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Organisation").fill("Princes Park Health Centre")
+        page.get_by_label("Role").fill("Link worker")
+        page.get_by_role("button", name="Send the invitation").click()
+        assert email in page.locator("main").inner_text()
+        _check(page, f"{viewport.name} referrers (one invited)", problems)
+
+        user = get_user_model().objects.get(email=email)
+        visitor = new_context(viewport).new_page()
+        link = invites.join_path(user)
+        visitor.goto(link)
+        assert "Choose your password" in visitor.locator("h1").inner_text()
+        _check(visitor, f"{viewport.name} join", problems)
+        visitor.get_by_label(FIRST_PASSWORD).fill(NEW_PASSWORD)
+        visitor.get_by_label("New password confirmation").fill("not the same")
+        visitor.get_by_role("button", name="Set my password").click()
+        assert "There is a problem" in visitor.locator("main").inner_text()
+        _check(visitor, f"{viewport.name} join with errors", problems)
+        visitor.get_by_label(FIRST_PASSWORD).fill(NEW_PASSWORD)
+        visitor.get_by_label("New password confirmation").fill(NEW_PASSWORD)
+        visitor.get_by_role("button", name="Set my password").click()
+        assert "Your referrals" in visitor.locator("h1").inner_text()
+        visitor.goto(link)
+        assert "no longer works" in visitor.locator("h1").inner_text()
+        _check(visitor, f"{viewport.name} used link", problems)
+
+    assert not problems, "WCAG 2.2 AA problems:\n" + "\n".join(problems)
