@@ -393,6 +393,8 @@ AXES_ENABLE_ADMIN = False
 # Over either, the page answers as if sent and sends nothing.
 PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 5)
 PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+# How long a password-reset link, and a referrer's invitation link, works (Django's default).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24 * 3)
 
 # Second factor (django-otp: an authenticator app plus recovery codes) for superusers and the
 # members of these groups (by name); on unless DEBUG. Provider editors are not asked.

@@ -201,3 +201,17 @@ def test_the_list_is_paginated(client, city_admin):
     assert "Page 1 of 2" in first and "Next page" in first
     assert "Page 2 of 2" in client.get(url("referrers") + "?p=2").content.decode()
     assert client.get(url("referrers") + "?p=zzz").status_code == 200
+
+
+def test_an_expired_link_is_refused(
+    client, city_admin, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(client, city_admin)
+    link = _link(mail.outbox[0])
+    assert "works once, for 3 days" in mail.outbox[0].body
+    client.logout()
+    settings.PASSWORD_RESET_TIMEOUT = -1  # every link is already past its time
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "no longer works" in response.content.decode()
