@@ -87,7 +87,7 @@ def user_from_link(uidb64: str, token: str):
     if not raw.isdigit() or len(raw) > 18:  # int() would also take spaces; ids fit in 64 bits
         return None
     pk = int(raw)
-    user = get_user_model().objects.filter(pk=pk, groups__name=REFERRERS).first()
+    user = get_user_model().objects.filter(pk=pk, is_active=True, groups__name=REFERRERS).first()
     if user is None or not default_token_generator.check_token(user, token):
         return None
     return user

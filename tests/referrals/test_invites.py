@@ -149,6 +149,24 @@ def test_tampered_and_malformed_links_are_refused(
     assert not user.has_usable_password()
 
 
+def test_a_deactivated_or_removed_persons_link_is_refused(
+    client, city_admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(client, city_admin)
+    link = _link(mail.outbox[0])
+    user = get_user_model().objects.get(email=INVITE["email"])
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    client.logout()
+    assert client.get(link).status_code == 400
+    get_user_model().objects.filter(pk=user.pk).update(is_active=True)
+    assert client.get(link).status_code == 200
+    client.force_login(city_admin)
+    client.post(url("referrer_remove", user.pk))
+    client.logout()
+    assert client.get(link).status_code == 400
+
+
 def test_an_email_already_used_is_a_clear_error(client, city_admin, referrer):
     response = _invite(client, city_admin, {**INVITE, "email": referrer.email.upper()})
     assert response.status_code == 400
