@@ -20,9 +20,18 @@ NEW_PASSWORD = "Mersey-ferry-1965-lantern"
 FIRST_PASSWORD = re.compile(r"^New password(?! confirmation)")  # its label holds the hint
 
 
+FADES_FINISHED = """Promise.race([
+  Promise.all(document.getAnimations()
+    .filter(a => !a.effect || a.effect.getTiming().iterations !== Infinity)
+    .map(a => a.finished.catch(() => null))),
+  new Promise(resolve => setTimeout(resolve, 3000)),
+])"""
+
+
 def _check(page, where: str, problems: list[str]) -> None:
     # Wagtail's messages fade in: scan the colours they end with, not a frame of the fade.
-    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+    # Only animations that end, and never more than 3 s (an endless one would hang the run).
+    page.evaluate(FADES_FINISHED)
     violations = axe_violations(page)
     if violations:
         problems.append(f"{where}:\n{describe_violations(violations)}")
