@@ -252,6 +252,11 @@ def read_xlsx(data: bytes, *, limits: ReadLimits | None = None) -> list[dict[str
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (*_UNREADABLE_XLSX, _UNREADABLE_XML, InvalidFileException):
         raise _refused(_NOT_XLSX) from None
+    except Exception:  # noqa: BLE001 - openpyxl on damaged bytes: any failure means unreadable
+        raise _refused(_NOT_XLSX) from None
+    if not workbook.worksheets:
+        workbook.close()
+        raise _refused(_NOT_XLSX)
     try:
         sheet = workbook.worksheets[0]
         # The sheet's declared dimensions pad every row (and invent missing ones) up to them:
@@ -259,6 +264,10 @@ def read_xlsx(data: bytes, *, limits: ReadLimits | None = None) -> list[dict[str
         sheet.reset_dimensions()
         table = _bounded(sheet.iter_rows(values_only=True), limits)
     except (*_UNREADABLE_XLSX, _UNREADABLE_XML):
+        raise _refused(_NOT_XLSX) from None
+    except ImportFailed:
+        raise  # our own limits (rows, cells), with their message
+    except Exception:  # noqa: BLE001 - as above: a damaged sheet is unreadable, not a traceback
         raise _refused(_NOT_XLSX) from None
     finally:
         workbook.close()

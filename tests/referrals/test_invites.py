@@ -46,6 +46,9 @@ def _link(message) -> str:
     return found.group(1)
 
 
+# The db mark: the users come from request.getfixturevalue, which pytest-django cannot see when
+# it orders tests, and after the transactional tests the migrations' data is gone.
+@pytest.mark.django_db
 @pytest.mark.parametrize("who", ["editor_a", "navigator", "referrer"])
 def test_only_city_admins_open_the_screens(client, request, who):
     client.force_login(request.getfixturevalue(who))
