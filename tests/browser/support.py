@@ -41,11 +41,16 @@ def axe_violations(page) -> list[dict]:
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
     # govern; a <script> tag with the source inline (add_script_tag) would be refused by it.
     page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    # page.evaluate has no timeout of its own: a scan that never settles fails after 60 s.
     return page.evaluate(
-        """tags => axe.run(document, {
-            runOnly: {type: 'tag', values: tags},
-            resultTypes: ['violations'],  // details for violations only: quicker
-        }).then(results => results.violations)""",
+        """tags => Promise.race([
+            axe.run(document, {
+                runOnly: {type: 'tag', values: tags},
+                resultTypes: ['violations'],  // details for violations only: quicker
+            }).then(results => results.violations),
+            new Promise((_, reject) => setTimeout(
+                () => reject(new Error('axe did not finish within 60 s')), 60000)),
+        ])""",
         WCAG_TAGS,
     )
 
