@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
+from directory.spam import HoneypotForm
 from venues.accessibility import GROUPS
 
 from .enums import ContactMethod, FirstVisit, Route
@@ -237,21 +238,15 @@ def token_make(*, now: float | None = None) -> str:
     return signing.dumps({"t": int(now if now is not None else time.time())}, salt=TOKEN_SALT)
 
 
-class SendForm(forms.Form):
+class SendForm(HoneypotForm):
     """Check your answers: a honeypot (hidden with CSS) and a signed note of when the journey
     began (people take more than a few seconds; bots do not)."""
 
-    website = forms.CharField(label="Leave this empty", required=False)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, now: float | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now if now is not None else time.time()
-
-    def clean_website(self):
-        if self.cleaned_data["website"]:
-            raise forms.ValidationError("Leave the “Leave this empty” box empty.")
-        return ""
 
     def clean_token(self):
         try:

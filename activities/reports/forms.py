@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
+from directory.spam import HoneypotForm
+
 from ..models import ProblemReport
 from .services import TokenError, report_token_use
 
 DETAILS_MAX = 2000
 
 
-class ProblemReportForm(forms.Form):
+class ProblemReportForm(HoneypotForm):
     kind = forms.ChoiceField(
         label="What is wrong?",
         choices=ProblemReport.Kind.choices,
@@ -36,12 +38,7 @@ class ProblemReportForm(forms.Form):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    # Spam traps: a field people never see (hidden with CSS) and a signed timing token.
-    website = forms.CharField(
-        label="Leave this empty",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    # Spam traps: the shared honeypot (`website`) and a signed timing token.
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, activity_id: int, now: float | None = None, **kwargs):
@@ -57,11 +54,6 @@ class ProblemReportForm(forms.Form):
                 f"(you wrote {len(details):,})."
             )
         return details
-
-    def clean_website(self):
-        if self.cleaned_data["website"]:
-            raise forms.ValidationError("Leave the “Leave this empty” box empty.")
-        return ""
 
     def clean_token(self):
         try:
