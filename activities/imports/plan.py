@@ -173,7 +173,10 @@ class _Planner:
             main_rows, problems=self.problems, warnings=self.warnings, owner=self.venues_owner
         )
         self.taxonomy = taxonomy_plan(
-            main_rows, problems=self.problems, may_create=self.create_taxonomy
+            main_rows,
+            problems=self.problems,
+            warnings=self.warnings,
+            may_create=self.create_taxonomy,
         )
         for row in main_rows:
             provider = self.row_provider[row.number]

@@ -233,11 +233,16 @@ def _unknown(model, name: str, existing: list) -> str:
 
 
 def taxonomy_plan(
-    rows: list[ParsedRow], *, problems: list[Problem], may_create: bool = True
+    rows: list[ParsedRow],
+    *,
+    problems: list[Problem],
+    warnings: list[str] | None = None,
+    may_create: bool = True,
 ) -> TaxonomyPlan:
     """Match each row's category and audience names to stored ones (by name, then slug), or
     plan new ones (only when ``may_create``: editors cannot add topics or audiences in the
-    admin, so not through a file either); the rows' names become slugs."""
+    admin, so not through a file either); the rows' names become slugs. An editor's unknown
+    name is left off with a warning, never a refusal: the layout allows any name there."""
     plan = TaxonomyPlan()
     for model, attribute, column, store, new in (
         (Category, "categories", "category", plan.categories, plan.new_categories),
@@ -263,9 +268,11 @@ def taxonomy_plan(
                         )
                         continue
                     if not may_create:
-                        problems.append(
-                            Problem(row.number, column, _unknown(model, name, existing))
-                        )
+                        if warnings is not None:
+                            warnings.append(
+                                f"Row {row.number}, {column}: {_unknown(model, name, existing)} "
+                                "The row imports without it."
+                            )
                         continue
                     item = model(name=name, slug=slug)
                     if model is Audience:
