@@ -53,17 +53,15 @@ class Where(models.TextChoices):
     ONLINE = "online", "Online only"
 
 
-class GroupsFor(models.TextChoices):
-    ANYONE = "", "Anyone (only groups open to everyone)"
-    WOMEN = "women", "Women (include women-only groups)"
-    MEN = "men", "Men (include men's groups)"
-
-
 class SingleSex(models.TextChoices):
-    NO_PREFERENCE = "", "No preference"
-    PREFER = "prefer", "Would prefer a women-only or men's group"
-    ONLY = "only", "Only a women-only or men's group"
-    AVOID = "avoid", "Would rather not join a women-only or men's group"
+    """The finder's one question about women-only and men's groups."""
+
+    ALL = "", "Show all groups, with women-only and men's groups marked"
+    WOMEN = "women", "Include women-only groups and show them first (leave out men's groups)"
+    MEN = "men", "Include men's groups and show them first (leave out women-only groups)"
+    WOMEN_ONLY = "women_only", "Only women-only groups"
+    MEN_ONLY = "men_only", "Only men's groups"
+    MIXED = "mixed", "Only groups open to everyone"
 
 
 class Mode(models.TextChoices):

@@ -4,9 +4,9 @@ The rules are written out in ``rules``'s module docstring; ``search`` finds and 
 ``explain`` explains one listing in full.
 """
 
-from ..enums import GroupsFor, Mode, SingleSex, Where
+from ..enums import Mode, SingleSex, Where
 from .explain import assess
-from .rules import Assessment, Situation
+from .rules import Assessment, Situation, need_applies
 from .search import GOOD_LIMIT, NEAR_LIMIT, FinderResult, approx_error_miles, find, language_choices
 
 __all__ = [
@@ -14,7 +14,6 @@ __all__ = [
     "NEAR_LIMIT",
     "Assessment",
     "FinderResult",
-    "GroupsFor",
     "Mode",
     "SingleSex",
     "Situation",
@@ -23,4 +22,5 @@ __all__ = [
     "assess",
     "find",
     "language_choices",
+    "need_applies",
 ]

@@ -10,7 +10,16 @@ from ..models import ActivityPage
 from ..selectors import activity_row
 from ..time_limits import summary as time_limit_summary
 from ..wording import how_to_join, long_date
-from .rules import CHECK_ORDER, Assessment, Check, Facts, RecordedFeature, Situation, judge
+from .rules import (
+    CHECK_ORDER,
+    OUTDOOR_ROUTE,
+    Assessment,
+    Check,
+    Facts,
+    RecordedFeature,
+    Situation,
+    judge,
+)
 
 
 def _recorded(features) -> dict[str, RecordedFeature]:
@@ -20,6 +29,7 @@ def _recorded(features) -> dict[str, RecordedFeature]:
 def facts_of(activity: ActivityPage, *, distance: float | None) -> Facts:
     """The facts of a page loaded with `with_display_data` (no further queries)."""
     venue = activity.venue
+    activity_features = _recorded(activity.features.all())
     return Facts(
         pk=activity.pk,
         title=activity.title,
@@ -37,10 +47,11 @@ def facts_of(activity: ActivityPage, *, distance: float | None) -> Facts:
         is_free=activity.is_free,
         referral_routes=tuple(activity.referral_routes),
         capacity_status=activity.capacity_status,
-        activity_features=_recorded(activity.features.all()),
+        activity_features=activity_features,
         venue_features=_recorded(venue.features.all()) if venue else {},
         venue_address=venue.full_address if venue else "",
         point=venue.coordinates if venue else None,
+        outdoors=OUTDOOR_ROUTE in activity_features,
     )
 
 

@@ -7,7 +7,7 @@ from django import forms
 
 from venues.accessibility import FEATURE_CHOICES, GROUPS
 
-from ..enums import WEEKDAY_CODES, GroupsFor, SingleSex, SupportLevel, TimeOfDay, Where
+from ..enums import WEEKDAY_CODES, SingleSex, SupportLevel, TimeOfDay, Where
 from ..filters import (
     DAY_CHOICES,
     RADIUS_CHOICES,
@@ -21,7 +21,11 @@ from .rules import Situation
 from .search import language_choices
 
 DEFAULT_RADIUS = "3"
-DEFAULTS = {"where": Where.EITHER.value, "radius": DEFAULT_RADIUS}
+DEFAULTS = {
+    "where": Where.EITHER.value,
+    "radius": DEFAULT_RADIUS,
+    "single_sex": SingleSex.ALL.value,
+}
 SUPPORT_CHOICES = [
     ("", "Not sure, or no preference"),
     (SupportLevel.PEER.value, "Light touch: happy in a peer-led group"),
@@ -31,6 +35,32 @@ SUPPORT_CHOICES = [
 ]
 CHECKBOXES = forms.CheckboxSelectMultiple
 RADIOS = forms.RadioSelect
+
+# Links made before the single-sex question was one question asked two: "Groups for"
+# (groups_for: "", women, men) and "Women-only and men's groups" (single_sex: "", prefer, only,
+# avoid). Their answers, as the one question now asks them. Anyone with no preference, once
+# "only groups open to everyone" by default, now sees every group, each single-sex one marked.
+OLD_SINGLE_SEX = {
+    ("women", ""): SingleSex.WOMEN,
+    ("women", "prefer"): SingleSex.WOMEN,
+    ("women", "only"): SingleSex.WOMEN_ONLY,
+    ("women", "avoid"): SingleSex.MIXED,
+    ("men", ""): SingleSex.MEN,
+    ("men", "prefer"): SingleSex.MEN,
+    ("men", "only"): SingleSex.MEN_ONLY,
+    ("men", "avoid"): SingleSex.MIXED,
+    ("", "avoid"): SingleSex.MIXED,
+}
+OLD_SINGLE_SEX_VALUES = {"prefer", "only", "avoid"}
+
+
+def new_single_sex(data) -> str | None:
+    """The one question's answer for an old link's two answers, or None if it is not old."""
+    groups_for = data.get("groups_for")
+    single_sex = data.get("single_sex", "")
+    if groups_for is None and single_sex not in OLD_SINGLE_SEX_VALUES:
+        return None
+    return OLD_SINGLE_SEX.get((groups_for or "", single_sex), SingleSex.ALL)
 
 
 class FinderForm(forms.Form):
@@ -77,15 +107,10 @@ class FinderForm(forms.Form):
     )
     # About them
     age = forms.IntegerField(label="Their age", min_value=0, max_value=120, required=False)
-    groups_for = forms.ChoiceField(
-        label="Groups for",
-        choices=GroupsFor.choices,
-        required=False,
-        widget=RADIOS,
-    )
     single_sex = forms.ChoiceField(
         label="Women-only and men's groups",
         choices=SingleSex.choices,
+        initial=SingleSex.ALL,
         required=False,
         widget=RADIOS,
     )
@@ -119,6 +144,10 @@ class FinderForm(forms.Form):
             for name, value in DEFAULTS.items():
                 if not data.get(name):
                     data[name] = value
+            old = new_single_sex(data)
+            if old is not None:
+                data.pop("groups_for", None)
+                data["single_sex"] = old
             self.data = data
         self.fields["language"].choices = [("", "English is fine")] + [
             (name, name) for name in language_choices()
@@ -131,11 +160,6 @@ class FinderForm(forms.Form):
             self.add_error(
                 "postcode",
                 "Enter their postcode (or the first part, like L8), or choose “Online only”.",
-            )
-        if data.get("single_sex") and not data.get("groups_for"):
-            self.add_error(
-                "single_sex",
-                "Choose women or men under “Groups for” to include women-only or men's groups.",
             )
         return data
 
@@ -182,8 +206,7 @@ class FinderForm(forms.Form):
             access=tuple(d.get("access") or []),
             interests=tuple(c.slug for c in d.get("interests") or []),
             age=d.get("age"),
-            groups_for=d.get("groups_for") or GroupsFor.ANYONE,
-            single_sex=d.get("single_sex") or SingleSex.NO_PREFERENCE,
+            single_sex=d.get("single_sex") or SingleSex.ALL,
             language=d.get("language") or "",
             free_only=bool(d.get("free_only")),
             referral=frozenset(d.get("referral") or []),

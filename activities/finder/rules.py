@@ -14,12 +14,13 @@ Each activity ends up as one of:
 
 Hard mismatches (never shown)
 
-* Who it is for: a women-only group unless "Groups for" is women, a men's group unless it is
-  men (so nobody who has not said is shown either); any such group when they would rather not
-  join one; a group open to everyone when they want only a women-only or men's group.
+* Who it is for (one question, "Women-only and men's groups"): a men's group when they choose
+  women-only groups (first, or only), a women-only group when they choose men's groups; any
+  such group when they want only groups open to everyone; a group open to everyone when they
+  want only a women-only (or only a men's) group. The default shows every group, a women-only
+  or men's group with "Who it is for" to check, so nothing is dropped without their saying.
 * Age outside the activity's age range (when the age is given).
-* An access need the listing records as "no" (for an online session, the venue's features do
-  not count, because they do not go there).
+* An access need the listing records as "no", when the need applies (`need_applies`).
 * Not free, when they want free activities only.
 * In person only, for someone online only; online only (or no meeting place), for someone who
   wants to meet in person.
@@ -38,8 +39,15 @@ Soft mismatches (one makes a near miss; two exclude)
   fewest mismatches counts. A slot on another day ("Runs on Tuesdays") or at another time of day
   ("Starts at 18:30, in the evening") is soft; another day *and* another time is two. A different
   day is soft rather than hard because a person can often move a day for the right group.
-* An access need the listing does not record at all ("Hearing loop: not known"): not known is
-  never treated as no.
+* An access need that applies and the listing does not record at all ("Hearing loop: not
+  known"): not known is never treated as no.
+
+Access needs that do not apply to the way they would take part are not counted either way, and
+the reasons say so ("Outdoors, so hearing loop does not apply"): online or with no fixed place,
+the building's features and the walk route; in person, live captions (for online sessions);
+outdoors, the building's inside (a hearing loop, a lift, step-free rooms, easy doors, a private
+room). An activity is outdoors when it records its walk or outdoor route (`step_free_route`,
+whatever its status): that feature exists only for walks and outdoor routes.
 * One step short on the support scale ("Peer-led, light touch: may be less support than they
   need").
 * Not run in the language they chose.
@@ -47,7 +55,7 @@ Soft mismatches (one makes a near miss; two exclude)
 
 Unknowns that are neither (no support level recorded, no age given, a venue we cannot place on
 the map) become things to check. Good fits rank by what they asked for (a chosen language, a
-women-only or men's group they prefer, more of their topics), then distance (online sessions
+women-only or men's group they chose, more of their topics), then distance (online sessions
 count as at the edge of their travel distance), then the next session, then title. Near misses
 rank by distance, then title.
 """
@@ -64,7 +72,6 @@ from venues.geo import LatLon, Location
 from ..enums import (
     CapacityStatus,
     Frequency,
-    GroupsFor,
     Mode,
     SingleSex,
     SupportLevel,
@@ -88,9 +95,21 @@ SUPPORT_ORDER = [
     SupportLevel.STRUCTURED,
     SupportLevel.ONE_TO_ONE,
 ]
-# An audience's restriction ("women", "men") is the "Groups for" answer it suits.
-RESTRICTION_WORDS = {GroupsFor.WOMEN: "For women", GroupsFor.MEN: "For men"}
-RESTRICTION_GROUPS = {GroupsFor.WOMEN: "a women-only group", GroupsFor.MEN: "a men's group"}
+# An audience's restriction ("women", "men") and the answers that want it.
+RESTRICTION_WORDS = {"women": "For women", "men": "For men"}
+RESTRICTION_GROUPS = {"women": "a women-only group", "men": "a men's group"}
+WANTED_RESTRICTION = {
+    SingleSex.WOMEN: "women",
+    SingleSex.WOMEN_ONLY: "women",
+    SingleSex.MEN: "men",
+    SingleSex.MEN_ONLY: "men",
+}
+ONLY_SINGLE_SEX = (SingleSex.WOMEN_ONLY, SingleSex.MEN_ONLY)
+
+# Access needs that only some ways of taking part have (see the module docstring).
+OUTDOOR_ROUTE = "step_free_route"  # recorded only for walks and outdoor routes
+INDOOR_ONLY = frozenset({"step_free_inside", "lift", "easy_doors", "hearing_loop", "private_room"})
+ONLINE_ONLY = frozenset({"captions"})
 
 # Eligibility first, then practicalities, then how to get in touch.
 CHECK_ORDER = [
@@ -112,8 +131,7 @@ class Situation:
     access: tuple[str, ...] = ()
     interests: tuple[str, ...] = ()  # category slugs
     age: int | None = None
-    groups_for: str = GroupsFor.ANYONE
-    single_sex: str = SingleSex.NO_PREFERENCE
+    single_sex: str = SingleSex.ALL
     language: str = ""
     free_only: bool = False
     referral: frozenset[str] = frozenset()  # ReferralRoute values they can use
@@ -185,6 +203,7 @@ class Facts:
     venue_features: dict[str, RecordedFeature]
     venue_address: str = ""
     point: LatLon | None = None  # the venue's (latitude, longitude)
+    outdoors: bool = False  # it records a walk or outdoor route (OUTDOOR_ROUTE)
     distance_error: float = 0.0  # how far the true distance may be from `distance`
 
 
@@ -369,20 +388,24 @@ def _judge_topics(a: Assessment, s: Situation) -> None:
 def _judge_audience(a: Assessment, s: Situation) -> None:
     restrictions = {restriction for _, restriction in a.facts.audiences if restriction}
     others = [name for name, restriction in a.facts.audiences if not restriction]
-    if others:
-        a.checks.append(Check("Who it is for", ", ".join(others)))
+    wanted = WANTED_RESTRICTION.get(s.single_sex)
+    marked = ""
     if not restrictions:
-        if s.single_sex == SingleSex.ONLY:
-            a.exclude("Open to everyone, not a women-only or men's group")
-        return
-    if len(restrictions) > 1 or s.groups_for not in restrictions:
+        if s.single_sex in ONLY_SINGLE_SEX:
+            a.exclude(f"Open to everyone, not {RESTRICTION_GROUPS[wanted]}")
+    elif s.single_sex == SingleSex.MIXED:
+        a.exclude(f"It is {RESTRICTION_GROUPS[sorted(restrictions)[0]]}")
+    elif wanted is None:  # not said: shown, and marked so nobody is sent to the wrong one
+        words = join_words(RESTRICTION_WORDS[r].replace("For ", "") for r in sorted(restrictions))
+        marked = f"{words[0].upper()}{words[1:]} only: check this suits them"
+    elif len(restrictions) > 1 or wanted not in restrictions:
         a.exclude(f"{RESTRICTION_WORDS[sorted(restrictions)[0]]} only")
-    elif s.single_sex == SingleSex.AVOID:
-        a.exclude(f"It is {RESTRICTION_GROUPS[s.groups_for]}")
     else:
-        a.fits.append(RESTRICTION_WORDS[s.groups_for])
-        if s.single_sex in (SingleSex.PREFER, SingleSex.ONLY):
-            a.score += 2
+        a.fits.append(RESTRICTION_WORDS[wanted])
+        a.score += 2
+    text = "; ".join(part for part in (marked, ", ".join(others)) if part)
+    if text:
+        a.checks.append(Check("Who it is for", text))
 
 
 def age_range_text(age_min: int | None, age_max: int | None) -> str:
@@ -446,12 +469,39 @@ def _recorded_features(a: Assessment) -> dict[str, RecordedFeature]:
     return a.facts.activity_features
 
 
+def need_applies(code: str, *, mode: str, outdoors: bool) -> bool:
+    """Whether an access need counts for an activity taken part in this way (`Mode`)."""
+    if mode != Mode.IN_PERSON:  # no building to get to, and no route to walk
+        return FEATURES[code].on_session and code != OUTDOOR_ROUTE
+    if code in ONLINE_ONLY:
+        return False
+    return not (outdoors and code in INDOOR_ONLY)
+
+
+def _lower_first(label: str) -> str:
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _not_applicable(a: Assessment, labels: list[str]) -> str:
+    """E.g. "Outdoors, so hearing loop and lift to the room used do not apply"."""
+    if a.mode == Mode.ONLINE:
+        way = "Online"
+    elif a.mode == Mode.REMOTE:
+        way = "No fixed place"
+    else:
+        way = "Outdoors" if a.facts.outdoors else "In person"
+    verb = "does" if len(labels) == 1 else "do"
+    return f"{way}, so {join_words(_lower_first(label) for label in labels)} {verb} not apply"
+
+
 def _judge_access(a: Assessment, s: Situation) -> None:
     recorded = _recorded_features(a)
+    skipped = []
     for code in s.access:
         feature = FEATURES[code]
-        if not feature.on_session and a.mode != Mode.IN_PERSON:
-            continue  # a building's features do not matter to someone not going there
+        if not need_applies(code, mode=a.mode, outdoors=a.facts.outdoors):
+            skipped.append(feature.label)
+            continue
         record = recorded.get(code)
         if record is None:
             a.misses.append(f"{feature.label}: not known")
@@ -464,6 +514,8 @@ def _judge_access(a: Assessment, s: Situation) -> None:
             a.checks.append(Check("Access", f"{feature.label}: {status}{details}"))
         else:
             a.fits.append(feature.label)
+    if skipped:
+        a.fits.append(_not_applicable(a, skipped))
 
 
 def _judge_cost(a: Assessment, s: Situation) -> None:

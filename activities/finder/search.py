@@ -22,14 +22,17 @@ from venues.models import VenueFeature
 from venues.selectors import in_box
 
 from .. import recurrence
-from ..enums import TIME_RANGES, SingleSex, TimeOfDay, Where
+from ..enums import TIME_RANGES, Mode, SingleSex, TimeOfDay, Where
 from ..filters import accepts_routes
 from ..models import ActivityFeature, ActivityPage, Audience, Cancellation, Schedule
 from ..models.activity import ROUTE_FIELDS
 from ..selectors import activity_list_current, with_display_data
 from .explain import assess
 from .rules import (
+    ONLY_SINGLE_SEX,
+    OUTDOOR_ROUTE,
     SUPPORT_ORDER,
+    WANTED_RESTRICTION,
     Assessment,
     Facts,
     RecordedFeature,
@@ -38,6 +41,7 @@ from .rules import (
     good_key,
     judge,
     near_key,
+    need_applies,
 )
 
 GOOD_LIMIT = 20
@@ -83,8 +87,9 @@ def candidate_activities(*, situation: Situation, today: date) -> QuerySet[Activ
     unwanted = _unwanted_restrictions(s)
     if unwanted:
         qs = qs.exclude(_linked(audiences, audience__restriction__in=unwanted))
-    if s.single_sex == SingleSex.ONLY:
-        qs = qs.filter(_linked(audiences, audience__restriction=s.groups_for))
+    if s.single_sex in ONLY_SINGLE_SEX:
+        wanted = WANTED_RESTRICTION[s.single_sex]
+        qs = qs.filter(_linked(audiences, audience__restriction=wanted))
     if s.support:
         need = SUPPORT_ORDER.index(s.support)
         qs = qs.exclude(support_level__in=SUPPORT_ORDER[: max(need - 1, 0)])
@@ -115,9 +120,10 @@ def _meets_on_a_day_or_time(s: Situation, today: date) -> Exists:
 
 def _unwanted_restrictions(s: Situation) -> list[str]:
     restricted = [Audience.Restriction.WOMEN, Audience.Restriction.MEN]
-    if s.single_sex == SingleSex.AVOID:
+    if s.single_sex == SingleSex.MIXED:
         return restricted
-    return [r for r in restricted if r != s.groups_for]
+    wanted = WANTED_RESTRICTION.get(s.single_sex)
+    return [r for r in restricted if wanted and r != wanted]
 
 
 def _filter_place(qs: QuerySet, s: Situation) -> QuerySet:
@@ -134,18 +140,37 @@ def _filter_place(qs: QuerySet, s: Situation) -> QuerySet:
     return qs.filter(remote | nearby)
 
 
+def _outdoors() -> Exists:
+    return Exists(ActivityFeature.objects.filter(activity=OuterRef("pk"), code=OUTDOOR_ROUTE))
+
+
 def _exclude_recorded_no(qs: QuerySet, code: str, s: Situation) -> QuerySet:
+    """Leave out what records "no" for `code`, unless a way they could take part in it is one
+    the need does not apply to (`rules.need_applies`), generously."""
     if FEATURES[code].on_session:
         no = ActivityFeature.objects.filter(
             activity=OuterRef("pk"), code=code, status=FeatureStatus.NO
         )
-        return qs.exclude(Exists(no))
+    else:
+        no = VenueFeature.objects.filter(
+            venue=OuterRef("venue"), code=code, status=FeatureStatus.NO
+        )
+    condition = Exists(no)
+    if not need_applies(code, mode=Mode.IN_PERSON, outdoors=False):
+        condition &= ~_in_person_possible(s)
+    elif not need_applies(code, mode=Mode.IN_PERSON, outdoors=True):
+        condition &= ~(_in_person_possible(s) & _outdoors())
+    if not need_applies(code, mode=Mode.ONLINE, outdoors=False):
+        remote = Q(venue__isnull=True)
+        condition &= ~(remote if s.where == Where.IN_PERSON else remote | Q(online=True))
+    return qs.exclude(condition)
+
+
+def _in_person_possible(s: Situation) -> Q:
+    """Activities `rules.judge` may judge as taken part in in person."""
     if s.where == Where.ONLINE:
-        return qs  # they will not go to the venue
-    no = VenueFeature.objects.filter(venue=OuterRef("venue"), code=code, status=FeatureStatus.NO)
-    if s.where == Where.EITHER:
-        return qs.exclude(Exists(no) & Q(online=False))
-    return qs.exclude(Exists(no))
+        return Q(venue__isnull=False, online=False)
+    return Q(venue__isnull=False)
 
 
 # --- The whole search ------------------------------------------------------------------------
@@ -235,6 +260,7 @@ def _candidate_facts(candidates: QuerySet, s: Situation, miles_to) -> Iterator[F
     annotations = {
         f"restricted_{r}": Exists(audiences.filter(audience__restriction=r)) for r in restrictions
     }
+    annotations["outdoors"] = _outdoors()
     for i, code in enumerate(s.access):
         annotations[f"venue_feature_{i}"] = _feature_status(
             VenueFeature, code, venue=OuterRef("venue")
@@ -264,7 +290,7 @@ def _candidate_facts(candidates: QuerySet, s: Situation, miles_to) -> Iterator[F
         row = group[0]
         (pk, title, online, venue_id, lat, lon, age_min, age_max, languages) = row[:9]
         (support, cost, capacity), accepts = row[9:12], row[12:n_columns]
-        women, men, *statuses = row[n_columns : n_columns + 2 + 2 * n_access]
+        women, men, outdoors, *statuses = row[n_columns : n_columns + 3 + 2 * n_access]
         point = (lat, lon) if venue_id is not None and lat is not None and lon is not None else None
         distance, error = None, 0.0
         if origin and point:
@@ -304,6 +330,7 @@ def _candidate_facts(candidates: QuerySet, s: Situation, miles_to) -> Iterator[F
             venue_features=venue_features,
             point=point,
             distance_error=error,
+            outdoors=outdoors,
         )
 
 

@@ -163,7 +163,7 @@ def test_finder_lists_a_group_that_fits_with_reasons_that_are_true(client):
     response = search(
         client,
         "radius=1&days=tue&days=fri&times=morning&access=step_free_entrance"
-        "&groups_for=women&free_only=on&referral=self",
+        "&single_sex=women&free_only=on&referral=self",
     )
 
     assert shown(response) == (["Women's Walk"], [])
@@ -237,18 +237,49 @@ def test_finder_shows_title_link_provider_and_next_session(client):
     assert "shortlist-form" in html  # the shortlist button's place in each result
 
 
-def test_finder_excludes_single_sex_groups_unless_chosen_and_ranks_a_preferred_one_first(client):
+def test_finder_shows_single_sex_groups_marked_by_default_and_first_when_chosen(client):
     women = AudienceFactory(name="Women", slug="women", restriction="women")
+    men = AudienceFactory(name="Men", slug="men", restriction="men")
     fitting_group("A Mixed Group")
     fitting_group("B Women's Group", audiences=[women])
+    fitting_group("C Men's Group", audiences=[men])
 
-    anyone = search(client, "radius=3")
-    fine = search(client, "radius=3&groups_for=women")
-    prefer = search(client, "radius=3&groups_for=women&single_sex=prefer")
+    default = search(client, "radius=3")
+    for_women = search(client, "radius=3&single_sex=women")
+    women_only = search(client, "radius=3&single_sex=women_only")
+    mixed = search(client, "radius=3&single_sex=mixed")
 
-    assert shown(anyone) == (["A Mixed Group"], [])
-    assert shown(fine) == (["A Mixed Group", "B Women's Group"], [])
-    assert shown(prefer) == (["B Women's Group", "A Mixed Group"], [])
+    assert shown(default) == (["A Mixed Group", "B Women's Group", "C Men's Group"], [])
+    assert "Women only: check this suits them" in default.content.decode()
+    assert "Men only: check this suits them" in default.content.decode()
+    assert shown(for_women) == (["B Women's Group", "A Mixed Group"], [])
+    assert shown(women_only) == (["B Women's Group"], [])
+    assert shown(mixed) == (["A Mixed Group"], [])
+
+
+@pytest.mark.parametrize(
+    ("old_query", "expected"),
+    [
+        ("groups_for=&single_sex=", ["A Mixed Group", "B Women's Group", "C Men's Group"]),
+        ("groups_for=women", ["B Women's Group", "A Mixed Group"]),
+        ("groups_for=women&single_sex=prefer", ["B Women's Group", "A Mixed Group"]),
+        ("groups_for=men&single_sex=only", ["C Men's Group"]),
+        ("groups_for=women&single_sex=avoid", ["A Mixed Group"]),
+        ("single_sex=avoid", ["A Mixed Group"]),
+        ("single_sex=prefer", ["A Mixed Group", "B Women's Group", "C Men's Group"]),
+    ],
+)
+def test_finder_old_single_sex_links_keep_working(client, old_query, expected):
+    women = AudienceFactory(name="Women", slug="women", restriction="women")
+    men = AudienceFactory(name="Men", slug="men", restriction="men")
+    fitting_group("A Mixed Group")
+    fitting_group("B Women's Group", audiences=[women])
+    fitting_group("C Men's Group", audiences=[men])
+
+    response = search(client, f"radius=3&{old_query}")
+
+    assert response.status_code == 200
+    assert shown(response) == (expected, [])
 
 
 def test_finder_online_only_person_takes_a_hybrid_group_online(client):
@@ -260,7 +291,7 @@ def test_finder_online_only_person_takes_a_hybrid_group_online(client):
     assert shown(response) == (["Hybrid Group"], [])
     fit = response.context["result"].good[0]
     assert fit.mode == finder.Mode.ONLINE
-    assert fit.fits == ["Online", "Free"]
+    assert fit.fits == ["Online", "Online, so step-free way in does not apply", "Free"]
 
 
 def test_finder_ranks_a_chosen_language_first_then_nearest(client):
@@ -356,18 +387,17 @@ def _in_topic(slug):
 
 
 HARD_MISMATCHES = {
-    "man_and_women_only_group": (_restricted("women"), "groups_for=men", "For women only"),
-    "woman_and_mens_group": (_restricted("men"), "groups_for=women", "For men only"),
-    "not_said_and_women_only_group": (_restricted("women"), "", "For women only"),
+    "man_and_women_only_group": (_restricted("women"), "single_sex=men", "For women only"),
+    "woman_and_mens_group": (_restricted("men"), "single_sex=women", "For men only"),
     "would_rather_not_single_sex": (
         _restricted("women"),
-        "groups_for=women&single_sex=avoid",
+        "single_sex=mixed",
         "It is a women-only group",
     ),
     "only_single_sex_and_mixed_group": (
         lambda: fitting_group("Mismatch"),
-        "groups_for=women&single_sex=only",
-        "Open to everyone, not a women-only or men's group",
+        "single_sex=women_only",
+        "Open to everyone, not a women-only group",
         "women",
     ),
     "too_young": (lambda: fitting_group("Mismatch", age_min=18), "age=16", "For ages 18 and over"),
@@ -529,7 +559,7 @@ def test_finder_support_level_not_recorded_is_something_to_check(client):
 
 # --- Never stores or logs the answers -------------------------------------------------------
 
-ANSWERS = "postcode=L8+1AA&radius=5&days=tue&age=47&access=hearing_loop&groups_for=women"
+ANSWERS = "postcode=L8+1AA&radius=5&days=tue&age=47&access=hearing_loop&single_sex=women"
 
 
 def test_finder_issues_no_writes_to_the_database(client):
@@ -622,7 +652,7 @@ def _add_rich_activities(n: int, *, start: int):
     [
         f"postcode={ORIGIN}&radius=3",
         f"postcode={ORIGIN}&radius=3&days=tue&access=step_free_entrance&access=hearing_loop"
-        "&interests=art&groups_for=women&language=Arabic&support=facilitated",
+        "&interests=art&single_sex=women&language=Arabic&support=facilitated",
     ],
 )
 def test_finder_query_count_does_not_grow_with_activities(client, query):

@@ -141,7 +141,6 @@ def _situation(rng: random.Random) -> finder.Situation:
         access=tuple(maybe(ACTIVITY_CODES + VENUE_CODES, 2)),
         interests=tuple(maybe(["art", "walking", "cooking"], 2)),
         age=rng.choice([None, None, 17, 30, 70]),
-        groups_for=rng.choice(["", "", *finder.GroupsFor.values]),
         single_sex=rng.choice(["", "", *finder.SingleSex.values]),
         language=rng.choice(["", "", "Arabic", "Polish", "Urdu"]),
         free_only=rng.random() < 0.2,

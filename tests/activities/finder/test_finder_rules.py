@@ -7,7 +7,13 @@ import pytest
 from activities import finder
 from activities.enums import ActivityKind, Frequency
 from tests.activities.finder.support import NEAR, ONLINE, ORIGIN_POSTCODE, WALTON
-from tests.factories import ActivityFactory, ScheduleFactory, VenueFactory, VenueFeatureFactory
+from tests.factories import (
+    ActivityFactory,
+    ActivityFeatureFactory,
+    ScheduleFactory,
+    VenueFactory,
+    VenueFeatureFactory,
+)
 from venues.accessibility import FeatureStatus
 from venues.geo import locate_postcode
 
@@ -110,3 +116,76 @@ def test_good_fits_rank_by_next_session_when_equally_near():
     result = finder.find(situation=here(), today=TODAY)
 
     assert [a.activity.title for a in result.good] == ["Sooner", "Later"]
+
+
+# --- Access needs that do not apply ----------------------------------------------------------
+
+
+def walk(title="Park Walk", **kwargs):
+    activity = group(title, **kwargs)
+    ActivityFeatureFactory(activity=activity, code="step_free_route", status=FeatureStatus.YES)
+    return activity
+
+
+def test_outdoor_walk_is_a_good_fit_when_a_hearing_loop_is_not_known():
+    walk()
+    group("Indoor Group")
+
+    result = finder.find(situation=here(access=("hearing_loop",)), today=TODAY)
+
+    assert [a.activity.title for a in result.good] == ["Park Walk"]
+    assert "Outdoors, so hearing loop does not apply" in result.good[0].fits
+    assert [(a.activity.title, a.misses) for a in result.near] == [
+        ("Indoor Group", ["Hearing loop: not known"])
+    ]
+
+
+def test_outdoor_walk_is_shown_when_its_meeting_place_records_no_hearing_loop_or_lift():
+    activity = walk()
+    VenueFeatureFactory(venue=activity.venue, code="hearing_loop", status=FeatureStatus.NO)
+    VenueFeatureFactory(venue=activity.venue, code="lift", status=FeatureStatus.NO)
+
+    result = finder.find(situation=here(access=("hearing_loop", "lift")), today=TODAY)
+
+    assert "Outdoors, so hearing loop and lift to the room used do not apply" in only(result).fits
+
+
+def test_outdoor_walk_still_counts_an_accessible_toilet():
+    walk()
+
+    result = finder.find(situation=here(access=("accessible_toilet",)), today=TODAY)
+
+    assert only(result).misses == ["Accessible toilet: not known"]
+
+
+def test_online_group_does_not_count_a_building_or_a_walk_route():
+    group("Online Social", place=None, **ONLINE)
+
+    situation = here(where="online", access=("step_free_entrance", "step_free_route"))
+    result = finder.find(situation=situation, today=TODAY)
+
+    assert only(result).misses == []
+    assert (
+        "Online, so step-free way in and walk or outdoor route is level and step-free do not apply"
+    ) in only(result).fits
+
+
+def test_in_person_group_does_not_count_live_captions_even_when_it_records_no():
+    activity = group("Indoor Group")
+    ActivityFeatureFactory(activity=activity, code="captions", status=FeatureStatus.NO)
+
+    result = finder.find(situation=here(access=("captions",)), today=TODAY)
+
+    assert (
+        "In person, so live captions or subtitles (online sessions) does not apply"
+        in only(result).fits
+    )
+
+
+def test_online_group_recording_no_captions_is_left_out():
+    activity = group("Online Social", place=None, **ONLINE)
+    ActivityFeatureFactory(activity=activity, code="captions", status=FeatureStatus.NO)
+
+    result = finder.find(situation=here(access=("captions",)), today=TODAY)
+
+    assert (result.good, result.near) == ([], [])
