@@ -3,24 +3,32 @@
 `what_next()` is the one read the activity page makes: the provider's own "what next" links
 first, then ongoing activities nearby on a shared topic, each with a one-line reason built only
 from facts checked for that pair. It runs a fixed handful of queries whatever the data size.
+
+Nearby suggestions are only ones the same person could go to (`could_attend`): a women-only
+(or men's) group only after a women-only (or men's) activity, never after a mixed one; one run
+in another language only when this one is run in it too (one in English, the default, is always
+possible); and, when this activity gives ages, only one that takes every age it takes.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from venues.geo import distance_miles
 from venues.selectors import distance_sq, within
 
 from . import time_limits
 from .enums import ActivityKind
-from .models import ActivityPage, Category, Schedule
+from .models import ActivityPage, Audience, Category, Schedule
+from .wording import join_words
 
 ONGOING_REASON = "ongoing, no time limit"
+_ONLY_WORDS = {"women": "for women", "men": "for men"}
 
 
 @dataclass(frozen=True)
@@ -104,19 +112,95 @@ def next_intake(activity: ActivityPage, *, today: date) -> NextIntake | None:
     return NextIntake(activity=other, starts=other.starts) if other else None
 
 
+def _restrictions(activity: ActivityPage) -> set[str]:
+    """Its audiences' restrictions ("women", "men"). Reads `activity.audiences.all()`."""
+    return {a.restriction for a in activity.audiences.all() if a.restriction}
+
+
+_RESTRICTIONS = (Audience.Restriction.WOMEN, Audience.Restriction.MEN)
+
+
+def _restriction_flags() -> dict[str, Exists]:
+    """Annotations saying whether an activity is for women only, or men only (no extra query)."""
+    audiences = ActivityPage.audiences.through.objects.filter(activitypage=OuterRef("pk"))
+    return {
+        f"for_{r}_only": Exists(audiences.filter(audience__restriction=r)) for r in _RESTRICTIONS
+    }
+
+
+def _flagged(row: ActivityPage) -> set[str]:
+    """The restrictions `_restriction_flags` found on `row`."""
+    return {r for r in _RESTRICTIONS if getattr(row, f"for_{r}_only")}
+
+
+def _speaks(language: str) -> Q:
+    """`languages` (comma-separated) lists `language`, in any case."""
+    return Q(languages__iregex=rf"(^|,)\s*{re.escape(language)}\s*(,|$)")
+
+
+def could_attend(activity: ActivityPage) -> Q:
+    """Activities the person who went to `activity` could go to (see the module docstring).
+
+    Reads `activity.audiences.all()` (prefetch it).
+    """
+    restrictions = _restrictions(activity)
+    unwanted = {Audience.Restriction.WOMEN, Audience.Restriction.MEN} - (
+        restrictions if len(restrictions) == 1 else set()
+    )
+    audiences = ActivityPage.audiences.through.objects.filter(
+        activitypage=OuterRef("pk"), audience__restriction__in=unwanted
+    )
+    fits = ~Exists(audiences)
+    language = Q(languages="")
+    for spoken in activity.language_list:
+        language |= _speaks(spoken)
+    fits &= language
+    if activity.age_min is not None or activity.age_max is not None:
+        fits &= ~Q(age_min__gt=activity.age_min or 0)
+        if activity.age_max is None:
+            fits &= Q(age_max__isnull=True)
+        else:
+            fits &= ~Q(age_max__lt=activity.age_max)
+    return fits
+
+
+def _who_words(activity: ActivityPage, row: ActivityPage, noun: str) -> list[str]:
+    """What the pair share of audience and language, e.g. "for women, like this course"."""
+    words = []
+    restrictions = _flagged(row)
+    if restrictions:
+        who = "women" if Audience.Restriction.WOMEN in restrictions else "men"
+        words.append(f"for {who}, like this {noun}")
+    shared = [lang for lang in row.language_list if lang.casefold() in _spoken(activity)]
+    if shared:
+        words.append(f"in {' and '.join(shared)}, like this {noun}")
+    return words
+
+
+def _spoken(activity: ActivityPage) -> set[str]:
+    return {lang.casefold() for lang in activity.language_list}
+
+
 def _own_steps(activity: ActivityPage, *, candidates: QuerySet[ActivityPage]) -> list[Suggestion]:
     """The provider's "what next" links that are in `candidates` (so live, and not finished)."""
     steps = (
         candidates.filter(pk__in=activity.next_steps.values("pk"))
         .exclude(pk=activity.pk)
         .select_related("provider")
+        .annotate(**_restriction_flags())
         .order_by("title", "pk")
     )
     name = activity.provider.title if activity.provider else "the organisation"
-    return [
-        Suggestion(activity=step, reason=f"Suggested by {name} as a next step", from_provider=True)
-        for step in steps
-    ]
+    own = _restrictions(activity)
+    found = []
+    for step in steps:
+        reason = f"Suggested by {name} as a next step"
+        # The provider's own choice stays, but a single-sex step after a mixed one says so.
+        if (restrictions := _flagged(step)) and restrictions != own:
+            who = join_words(_ONLY_WORDS[r] for r in sorted(restrictions))
+            reason += f"; {who} only"
+        found.append(Suggestion(activity=step, reason=reason, from_provider=True))
+    return found
 
 
 def _nearby(
@@ -143,11 +227,20 @@ def _nearby(
         return []
     topics = ActivityPage.categories.through.objects
     order = [F("distance_sq").asc(nulls_last=True)] if coords is not None else []
+    if activity.language_list:  # one in the same language before one in English
+        same = Q(pk__in=[])
+        for spoken in activity.language_list:
+            same |= _speaks(spoken)
+        candidates = candidates.annotate(
+            same_language=Case(When(same, then=Value(0)), default=Value(1))
+        )
+        order.insert(0, F("same_language").asc())
     rows = (
         ongoing(candidates)
-        .filter(place)
+        .filter(place, could_attend(activity))
         .filter(Exists(topics.filter(activitypage=OuterRef("pk"), category__in=categories)))
         .exclude(pk__in=exclude | {activity.pk})
+        .annotate(**_restriction_flags())
         .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
         .order_by(*order, "title", "pk")[:limit]
     )
@@ -167,6 +260,7 @@ def _nearby(
                 parts.append(f"{miles:.1f} miles from this {noun}'s venue")
         elif row.online:
             parts.append(f"online, like this {noun}" if activity.online else "online")
+        parts += _who_words(activity, row, noun)
         parts.append(ONGOING_REASON)
         found.append(Suggestion(activity=row, reason="; ".join(parts)))
     return found

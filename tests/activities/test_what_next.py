@@ -12,6 +12,7 @@ from activities.selectors import activity_list_current, with_display_data
 from activities.what_next import is_time_limited, what_next
 from tests.factories import (
     ActivityFactory,
+    AudienceFactory,
     CategoryFactory,
     ProviderFactory,
     ScheduleFactory,
@@ -120,6 +121,82 @@ def test_what_next_reason_names_topic_distance_and_no_time_limit(course, art):
         "ongoing, no time limit"
     )
     assert f"{miles:.1f}" == "0.8"
+
+
+@pytest.fixture
+def women(db):
+    return AudienceFactory(name="Women", slug="women", restriction="women")
+
+
+@pytest.fixture
+def men(db):
+    return AudienceFactory(name="Men", slug="men", restriction="men")
+
+
+def test_what_next_after_a_mixed_arabic_course_offers_no_somali_womens_group(course, art, women):
+    course.languages = "Arabic"
+    course.save()
+    somali = AudienceFactory(name="Somali speakers", slug="somali")
+    other = ProviderFactory()
+    ongoing("Somali Women's Group", parent=other, categories=[art], audiences=[women, somali],
+            languages="Somali")  # fmt: skip
+    ongoing("Somali Art Group", parent=other, categories=[art], languages="Somali")
+    ongoing("Open studio", parent=other, categories=[art], venue=venue_north(0.2))
+    ongoing("Arabic Art Group", parent=other, categories=[art], languages="French, arabic",
+            venue=venue_north(2.0))  # fmt: skip
+
+    result = suggest(course)
+
+    # Same language first (even further away), then English, the default; never Somali.
+    assert titles(result) == ["Arabic Art Group", "Open studio"]
+    assert "in arabic, like this course" in result.suggestions[0].reason
+
+
+def test_what_next_after_a_mixed_course_offers_no_single_sex_group(course, art, women, men):
+    other = ProviderFactory()
+    ongoing("Women's Art", parent=other, categories=[art], audiences=[women])
+    ongoing("Men's Art", parent=other, categories=[art], audiences=[men])
+    ongoing("Open studio", parent=other, categories=[art])
+
+    assert titles(suggest(course)) == ["Open studio"]
+
+
+def test_what_next_after_a_womens_course_offers_womens_and_mixed_groups(course, art, women, men):
+    course.audiences.add(women)
+    course.save()
+    other = ProviderFactory()
+    ongoing("A Women's Art", parent=other, categories=[art], audiences=[women])
+    ongoing("B Men's Art", parent=other, categories=[art], audiences=[men])
+    ongoing("C Open studio", parent=other, categories=[art])
+
+    result = suggest(course)
+
+    assert titles(result) == ["A Women's Art", "C Open studio"]
+    assert "for women, like this course" in result.suggestions[0].reason
+
+
+def test_what_next_offers_only_groups_taking_every_age_the_course_takes(course, art):
+    course.age_min = 18
+    course.save()
+    other = ProviderFactory()
+    ongoing("Young Adults Art", parent=other, categories=[art], age_min=18, age_max=25)
+    ongoing("Over 50s Art", parent=other, categories=[art], age_min=50)
+    ongoing("Adults Art", parent=other, categories=[art], age_min=18)
+    ongoing("Open studio", parent=other, categories=[art])
+
+    assert titles(suggest(course)) == ["Adults Art", "Open studio"]
+
+
+def test_what_next_providers_own_single_sex_step_after_a_mixed_course_says_so(
+    course, provider, art, women
+):
+    step = ongoing("Women's Circle", parent=provider, categories=[art], audiences=[women])
+    course.next_steps.add(step)
+    course.save()
+
+    (suggestion,) = suggest(course).suggestions
+
+    assert suggestion.reason == "Suggested by Mersey Minds as a next step; for women only"
 
 
 def test_what_next_excludes_time_limited_far_other_topic_itself_unpublished_and_ended(
