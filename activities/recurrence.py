@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from .wording import DAY_NAMES, clock, long_date, weekday_date
+from .wording import DAY_NAMES, clock, long_date, short_date, weekday_date
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -315,8 +315,14 @@ def next_occurrence(
 # --------------------------------------------------------------------------- wording
 
 
-def describe_rule(rule: Rule) -> str:
-    """Plain English for the public site, e.g. "Every Tuesday, 10:00 to 12:00, 6 sessions"."""
+def describe_rule(rule: Rule, *, today: date | None = None) -> str:
+    """Plain English for the public site, e.g. "Every Tuesday, 10:00 to 12:00, 6 weeks from
+    Tue 5 January".
+
+    A series with an end, or (given `today`) one that has not started, says when it starts, so
+    two runs (cohorts) of a course at the same time read differently. With `today` the year is
+    left out when it is this year's.
+    """
     times = f"{clock(rule.start_time)} to {clock(rule.end_time)}"
     weekday = DAY_NAMES[rule.first_date.weekday()]
     if rule.frequency == Frequency.ONCE:
@@ -329,10 +335,18 @@ def describe_rule(rule: Rule) -> str:
     else:
         pattern = f"{_ORDINALS[monthly_week(rule.first_date)]} {weekday} of the month"
     text = f"{pattern}, {times}"
+    if today is None:
+        starts = f"{weekday[:3]} {long_date(rule.first_date)}"
+    else:
+        starts = short_date(rule.first_date, today=today)
     if rule.sessions is not None:
-        text += f", {rule.sessions} session{'' if rule.sessions == 1 else 's'}"
+        many = rule.sessions != 1
+        unit = "week" if rule.frequency == Frequency.WEEKLY and many else "session"
+        text += f", {rule.sessions} {unit}{'s' if many else ''} from {starts}"
     elif rule.last_date is not None:
-        text += f", until {long_date(rule.last_date)}"
+        text += f", from {starts} until {long_date(rule.last_date)}"
+    elif today is not None and rule.first_date > today:
+        text += f", from {starts}"
     return text
 
 

@@ -87,7 +87,7 @@ def activity_row(
         slots.append(
             SlotRow(
                 schedule=schedule,
-                description=recurrence.describe_rule(schedule.rule),
+                description=recurrence.describe_rule(schedule.rule, today=today),
                 next=recurrence.next_occurrence(
                     schedule.rule, after=today, cancellations=cancelled
                 ),
@@ -217,7 +217,9 @@ def timetable_by_weekday(activities, *, today: date) -> list[tuple[str, list[Tim
             if schedule.ends_on is not None and schedule.ends_on < today:
                 continue
             days[schedule.weekday].append(
-                TimetableEntry(activity, schedule, recurrence.describe_rule(schedule.rule))
+                TimetableEntry(
+                    activity, schedule, recurrence.describe_rule(schedule.rule, today=today)
+                )
             )
     return [
         (DAY_NAMES[i], sorted(entries, key=lambda e: (e.schedule.start_time, e.activity.title)))

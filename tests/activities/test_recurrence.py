@@ -806,15 +806,15 @@ def test_monthly_week_day_of_month_gives_week(day, expected):
         ),
         (
             Rule("weekly", TUESDAY, time(10, 0), time(12, 0), sessions=6),
-            "Every Tuesday, 10:00 to 12:00, 6 sessions",
+            "Every Tuesday, 10:00 to 12:00, 6 weeks from Tue 3 March 2026",
         ),
         (
             Rule("weekly", TUESDAY, time(10, 0), time(12, 0), sessions=1),
-            "Every Tuesday, 10:00 to 12:00, 1 session",
+            "Every Tuesday, 10:00 to 12:00, 1 session from Tue 3 March 2026",
         ),
         (
             Rule("weekly", TUESDAY, time(10, 0), time(12, 0), last_date=date(2026, 7, 31)),
-            "Every Tuesday, 10:00 to 12:00, until 31 July 2026",
+            "Every Tuesday, 10:00 to 12:00, from Tue 3 March 2026 until 31 July 2026",
         ),
         (
             Rule(
@@ -825,7 +825,7 @@ def test_monthly_week_day_of_month_gives_week(day, expected):
                 sessions=6,
                 last_date=date(2026, 7, 31),
             ),
-            "Every Tuesday, 10:00 to 12:00, 6 sessions",
+            "Every Tuesday, 10:00 to 12:00, 6 weeks from Tue 3 March 2026",
         ),
     ],
     ids=[
@@ -846,6 +846,37 @@ def test_monthly_week_day_of_month_gives_week(day, expected):
 def test_describe_rule_gives_plain_english(rule, expected):
     # Act / Assert
     assert describe_rule(rule) == expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (
+            Rule("weekly", date(2027, 1, 5), time(10, 0), time(12, 0), sessions=6),
+            "Every Tuesday, 10:00 to 12:00, 6 weeks from Tue 5 January",
+        ),
+        (
+            Rule("fortnightly", date(2027, 2, 23), time(10, 0), time(12, 0), sessions=6),
+            "Every other Tuesday, 10:00 to 12:00, 6 sessions from Tue 23 February",
+        ),
+        (
+            Rule("weekly", date(2027, 2, 23), time(10, 0), time(12, 0)),
+            "Every Tuesday, 10:00 to 12:00, from Tue 23 February",
+        ),
+        (
+            Rule("weekly", date(2026, 2, 23), time(10, 0), time(12, 0)),
+            "Every Monday, 10:00 to 12:00",
+        ),
+        (
+            Rule("weekly", date(2028, 1, 4), time(10, 0), time(12, 0), sessions=6),
+            "Every Tuesday, 10:00 to 12:00, 6 weeks from Tue 4 January 2028",
+        ),
+    ],
+    ids=["course", "fortnightly-course", "not-started", "started", "next-year"],
+)
+def test_describe_rule_with_today_tells_cohorts_apart_by_their_start(rule, expected):
+    # Act / Assert
+    assert describe_rule(rule, today=date(2027, 1, 1)) == expected
 
 
 # --------------------------------------------------------------------------- comparing series

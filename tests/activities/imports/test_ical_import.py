@@ -73,9 +73,11 @@ def test_google_calendar_events_become_rows(provider):
 
     # Assert
     tuesday = placeholder_date("TUE")
+    wednesday = placeholder_date("WED")
+    starts = f"{wednesday.day} {wednesday:%B %Y}"
     assert [(e.summary, e.slots) for e in plan.events] == [
         ("Walk and Talk", ["Every Tuesday, 11:00 to 12:30"]),
-        ("Coping with Worry", ["Every Wednesday, 10:00 to 12:00, 6 sessions"]),
+        ("Coping with Worry", [f"Every Wednesday, 10:00 to 12:00, 6 weeks from Wed {starts}"]),
         ("First Friday Art Club", ["First Friday of the month, 14:00 to 16:00"]),
         ("Online Social", ["Every Monday, 19:00 to 20:00", "Every Thursday, 19:00 to 20:00"]),
     ]
