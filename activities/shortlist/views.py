@@ -42,6 +42,7 @@ from .ids import (
     with_added,
     without,
 )
+from .qr import share_qr_svg
 from .selectors import ShortlistResult, shortlist_entries
 
 
@@ -105,6 +106,7 @@ def shortlist_page(request: HttpRequest) -> HttpResponse:
 def shortlist_print(request: HttpRequest) -> HttpResponse:
     context, _result, _shared = _context(request)
     context["printed_on"] = timezone.localdate()
+    context["qr_svg"] = share_qr_svg(context["share_url"]) if context["entries"] else ""
     return render(request, "activities/shortlist_print.html", context)
 
 

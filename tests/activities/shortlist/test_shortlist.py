@@ -17,6 +17,7 @@ from wagtail.models import PageViewRestriction
 from activities.ical import schedule_uid
 from activities.recurrence import describe_rule
 from activities.shortlist.ids import COOKIE_MAX_AGE, COOKIE_NAME, MAX_ITEMS
+from activities.shortlist.qr import share_qr_svg
 from tests.factories import (
     ActivityFactory,
     ActivityFeatureFactory,
@@ -258,8 +259,12 @@ def test_shortlist_shows_what_people_need(client, three):
     page = html.unescape(client.get("/shortlist/").content.decode())
 
     # Assert
-    assert "Hope Hall<br>1 Hope Street, Liverpool<br>L1 9BP" in page
-    assert describe_rule(three["slots"]["art"].rule) in page
+    assert (
+        '<span class="line">Hope Hall</span><span class="sep">, </span>'
+        '<span class="line">1 Hope Street, Liverpool</span><span class="sep">, </span>'
+        '<span class="line">L1 9BP</span>'
+    ) in page
+    assert describe_rule(three["slots"]["art"].rule, today=dates.today()) in page
     assert "0151 111 1111" in page
     assert 'href="tel:01513333333"' in page
     assert "Ask for Jo at reception." in page
@@ -370,8 +375,8 @@ def test_print_view_has_addresses_times_and_phones(client, three):
         "L1 9BP",
         "Aigburth Drive",
         "L17 1AP",
-        describe_rule(three["slots"]["art"].rule),
-        describe_rule(three["slots"]["walk"].rule),
+        describe_rule(three["slots"]["art"].rule, today=dates.today()),
+        describe_rule(three["slots"]["walk"].rule, today=dates.today()),
         "0151 111 1111",
         "0151 000 0000",  # the walk has no number of its own: the provider's
         "0151 333 3333",
@@ -382,6 +387,26 @@ def test_print_view_has_addresses_times_and_phones(client, three):
     assert "<form" not in page  # no buttons on the sheet
     assert 'src="/static/js/shortlist.js"' in page  # the optional print button, not inline
     assert "<script>" not in page
+
+
+def test_print_view_has_a_qr_code_of_the_share_link_and_a_note_space(client, three):
+    ids = f"{three['art'].pk},{three['walk'].pk}"
+
+    page = client.get(f"/shortlist/print/?ids={ids}").content.decode()
+
+    share = f"{settings.SITE_URL}/shortlist/?ids={ids}"
+    assert f'<p class="share-url">{share}</p>' in page
+    svg = share_qr_svg(share)
+    assert svg.startswith('<svg aria-hidden="true"') and svg in page  # drawn on the server
+    assert 'role="img" aria-label="QR code for this list\'s web address"' in page
+    assert '<div class="note-lines"></div>' in page
+
+
+def test_print_view_of_an_empty_list_has_no_qr_code(client, db):
+    page = client.get("/shortlist/print/?ids=").content.decode()
+
+    assert "<svg" not in page
+    assert "There is nothing on this shortlist." in page
 
 
 def test_shortlist_page_links_to_print_view_with_ids(client, three):
