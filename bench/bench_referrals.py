@@ -117,8 +117,8 @@ def child(size: int, runs: int) -> None:
     from directory.permissions import CITY_ADMINS
     from directory.services import provider_editor_add
     from referrals import crypto, selectors
-    from referrals.paging import cursor_make
     from referrals.models import Destination, Event, Referral
+    from referrals.paging import cursor_make
     from referrals.permissions import NAVIGATORS
 
     call_command("migrate", verbosity=0)

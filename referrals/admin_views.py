@@ -27,7 +27,7 @@ from wagtail.admin.menu import MenuItem
 
 from activities.selectors import activity_list_current
 
-from . import invites, paging, retention, selectors, services
+from . import invites, notify, paging, retention, selectors, services
 from .admin_forms import (
     CloseForm,
     CountsPeriodForm,
@@ -37,6 +37,7 @@ from .admin_forms import (
     OutcomeForm,
 )
 from .enums import ActorKind, DeclineReason, FirstVisit, Route, State
+from .links import referral_status_url
 from .permissions import (
     REFERRERS,
     city_admin,
@@ -227,6 +228,7 @@ def detail(request, pk: int):
             "answering": answering,
             "navigator": is_navigator(request.user),
             "data_officer": may_export_or_erase(request.user),
+            "renews_links": _may_renew_links(request.user),
             "decline_form": DeclineForm(activities=_suggested_first(onward, suggestions)),
             "forward_form": ForwardForm(activities=onward),
             "outcome_form": OutcomeForm(),
@@ -407,6 +409,38 @@ def counts(request):
     )
 
 
+def _may_renew_links(user) -> bool:
+    """Navigators and city admins revoke a person's status link and issue a fresh one."""
+    return is_navigator(user) or may_export_or_erase(user)
+
+
+@require_POST
+def status_link_renew(request, reference: str):
+    """Revoke the person's status link and show the fresh one (to read out or post to them;
+    emailed too if they gave an email). The new link is in this page only, never an address."""
+    if not _may_renew_links(request.user):
+        raise PermissionDenied
+    referral = selectors.referral_by_reference(reference=reference.strip().upper()[:12])
+    if referral is None:
+        raise Http404("No referral with that reference.")
+    kind = ActorKind.NAVIGATOR if is_navigator(request.user) else ActorKind.ADMIN
+    referral = services.status_link_renew(referral=referral, actor=Actor(kind, request.user))
+    response = TemplateResponse(
+        request,
+        "referrals/admin/status_link.html",
+        {
+            "page_title": f"New status link for {referral.reference}",
+            "header_title": f"New status link for {referral.reference}",
+            "header_icon": "link",
+            "referral": referral,
+            "link": referral_status_url(referral, absolute=True),
+            "emailed": bool(notify.person_email(referral)),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_GET
 def data_request(request):
     """City admins: find a referral by its reference to export or erase the person's data."""
@@ -423,6 +457,7 @@ def data_request(request):
             "header_icon": "user",
             "reference": reference,
             "referral": referral,
+            "renews_links": True,
         },
     )
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from .crypto import EncryptedJSONField, EncryptedTextField
-from .enums import FINISHED, ActorKind, ConsentBy, DeclineReason, Outcome, Route, State
+from .enums import FINISHED, Action, ActorKind, ConsentBy, DeclineReason, Outcome, Route, State
 
 # No 0/O, 1/I/L: a reference is read out on the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -144,7 +144,7 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
-    action = models.CharField(max_length=24)
+    action = models.CharField(max_length=24, choices=Action.choices)
     at = models.DateTimeField()
     detail = models.JSONField(default=dict, blank=True)
 
