@@ -176,7 +176,11 @@ def referral_counts(*, since: dt.datetime | None = None, median: bool = True) ->
         return {key: values[prefix + key] for key in keys if values[prefix + key]}
 
     answered_count, declined = of_destinations["answered"], of_destinations["declined"]
-    medians = _median_hours_by_provider(destinations.filter(answered), overall_only=True)
+    medians = (
+        _median_hours_by_provider(destinations.filter(answered), overall_only=True)
+        if median
+        else {}
+    )
     return {
         "referrals": of_referrals["referrals"],
         "by_route": nonzero(of_referrals, "route_", Route.values),
@@ -226,7 +230,8 @@ def referral_counts_by_provider(
 ) -> tuple[list[ProviderCounts], ProviderCounts]:
     """The city's counts per organisation (routes, answers, acceptance, unsuitable, forwarded,
     median hours to the first answer) and the city's total row: two counting queries at any
-    size and one narrow one for the medians. Anonymous: they survive erasure."""
+    size (the city's row is their sum) and the medians (two aggregates on PostgreSQL, one
+    narrow column elsewhere). Anonymous: they survive erasure."""
     answered = Q(answered_at__isnull=False)
     counts = {
         "received": Count("pk"),
@@ -259,8 +264,11 @@ def referral_counts_by_provider(
             median_hours=median_hours,
         )
 
+    rows = list(rows)
     providers = [row(r["provider__title"], r, medians.get(r["provider_id"])) for r in rows]
-    total = row("All organisations", sent_to_providers.aggregate(**counts), medians.get(None))
+    # Counts add up: the city's row is the sum of the organisations' (no second scan).
+    sums = {key: sum(r[key] for r in rows) for key in counts}
+    total = row("All organisations", sums, medians.get(None))
     return providers, total
 
 
