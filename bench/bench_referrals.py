@@ -1,18 +1,25 @@
 """The providers' inbox, the navigators' queue and the city counts at 10,000 and 100,000
-referrals, and the time to encrypt and decrypt a page of 50 people's details.
+referrals, on SQLite and PostgreSQL side by side, and the time to encrypt and decrypt a page
+of 50 people's details.
 
-    .venv/bin/python bench/bench_referrals.py [--sizes 10000 100000] [--runs 7]
+    DATABASE_URL=postgres://root@127.0.0.1:5432/refs \
+        .venv/bin/python bench/bench_referrals.py --sizes 10000 100000 [--runs 7]
 
-Each size gets a fresh SQLite database (or DATABASE_URL's PostgreSQL database, whose referrals
-are deleted first) with 200 activities from the synthetic timetable and `size` referrals spread
-over their providers (one in ten to the navigators). Each page is requested once to warm up,
-then `--runs` times; the median and the number of queries are printed.
+Each size gets a fresh SQLite database and then (when DATABASE_URL names one) the PostgreSQL
+database, whose referrals are deleted first; both get 200 activities from the synthetic
+timetable and `size` referrals spread over their providers (one in ten to the navigators),
+then ANALYZE (as autovacuum would). Each page is the whole admin page through the test
+client, Wagtail's chrome included: requested once to warm up, then `--runs` times; the median
+and the number of queries are printed, then a table of both databases.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -109,8 +116,9 @@ def child(size: int, runs: int) -> None:
     from directory.models import ProviderPage
     from directory.permissions import CITY_ADMINS
     from directory.services import provider_editor_add
-    from referrals import crypto
+    from referrals import crypto, selectors
     from referrals.models import Destination, Event, Referral
+    from referrals.paging import cursor_make
     from referrals.permissions import NAVIGATORS
 
     call_command("migrate", verbosity=0)
@@ -121,7 +129,10 @@ def child(size: int, runs: int) -> None:
     timetable_import(rows=timetable_rows(200), create_providers=True)
     started = time.perf_counter()
     _fill(size)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     print(f"  (made {size} referrals in {time.perf_counter() - started:.1f} s)", flush=True)
+    results = []
 
     provider = ProviderPage.objects.order_by("pk").first()
     editor, _ = provider_editor_add(provider=provider, username="bench-editor", email="e@x.org")
@@ -129,8 +140,12 @@ def child(size: int, runs: int) -> None:
     navigator.groups.add(Group.objects.get(name=NAVIGATORS))
     city_admin, _ = get_user_model().objects.get_or_create(username="bench-city-admin")
     city_admin.groups.add(Group.objects.get(name=CITY_ADMINS))
+    # A page deep in the provider's list (after its 1,000th open referral): keyset paging
+    # costs what the first page costs.
+    deep = selectors.destinations_inbox(user=editor, open_only=True)[1000]
     pages = {
         "provider inbox (own organisation, open)": (editor, "/admin/referrals/"),
+        "provider inbox, 21st page": (editor, f"/admin/referrals/?after={cursor_make(deep)}"),
         "navigator inbox (city-wide, open)": (navigator, "/admin/referrals/"),
         "navigators' queue": (navigator, "/admin/referrals/navigators/"),
         "city counts (all time)": (city_admin, "/admin/referrals/counts/"),
@@ -163,6 +178,7 @@ def child(size: int, runs: int) -> None:
             f"(min {low:.1f}, max {high:.1f}, {runs} runs, {len(queries)} queries)",
             flush=True,
         )
+        results.append({"page": label, "median": median, "queries": len(queries)})
 
     page = [
         {"name": f"Person {i}", "phone": "07700 900000", "hopes": "Some company" * 5}
@@ -172,10 +188,65 @@ def child(size: int, runs: int) -> None:
     enc = _median_ms(lambda: [crypto.encrypt_json(d) for d in page], runs)[0]
     dec = _median_ms(lambda: [crypto.decrypt_json(t) for t in tokens], runs)[0]
     print(f"{size:>7} referrals | encrypt 50 people's details: {enc:.2f} ms, decrypt: {dec:.2f} ms")
+    results.append({"page": "encrypt a page of 50", "median": enc, "queries": 0})
+    results.append({"page": "decrypt a page of 50", "median": dec, "queries": 0})
+    if os.environ.get("BENCH_REFERRALS_RESULTS"):
+        with open(os.environ["BENCH_REFERRALS_RESULTS"], "a", encoding="utf-8") as out:
+            for result in results:
+                out.write(json.dumps({"db": connection.vendor, "size": size, **result}) + "\n")
+
+
+def side_by_side(lines: list[dict]) -> str:
+    """The table of both databases: median ms (queries) per page and size."""
+    dbs = list(dict.fromkeys(line["db"] for line in lines))
+    sizes = sorted({line["size"] for line in lines})
+    pages = list(dict.fromkeys(line["page"] for line in lines))
+    got = {(line["db"], line["size"], line["page"]): line for line in lines}
+    heads = [f"{db} @ {size:,}" for size in sizes for db in dbs]
+    table = ["| page | " + " | ".join(heads) + " |", "| --- |" + " --- |" * len(heads)]
+    for page in pages:
+        cells = []
+        for size in sizes:
+            for db in dbs:
+                line = got.get((db, size, page))
+                cells.append(
+                    "–"
+                    if line is None
+                    else f"{line['median']:.2f} ms"
+                    if not line["queries"]
+                    else f"{line['median']:.0f} ms ({line['queries']} q)"
+                )
+        table.append(f"| {page} | " + " | ".join(cells) + " |")
+    return "\n".join(table)
+
+
+def main() -> None:
+    import argparse
+
+    from bench.synthetic import run_each_size
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.runs)
+        return
+    postgres = os.environ.pop("DATABASE_URL", "")
+    with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as results:
+        os.environ["BENCH_REFERRALS_RESULTS"] = results.name
+        for size in args.sizes:
+            run_each_size(__file__, sizes=[size], runs=args.runs)  # SQLite, a fresh file
+            if postgres:
+                os.environ["DATABASE_URL"] = postgres
+                run_each_size(__file__, sizes=[size], runs=args.runs)
+                del os.environ["DATABASE_URL"]
+        lines = [json.loads(line) for line in results.read().splitlines() if line]
+    print()
+    print(side_by_side(lines))
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    from bench.synthetic import per_size_main
-
-    per_size_main(__file__, description=__doc__.splitlines()[0], child=child, runs=7)
+    main()

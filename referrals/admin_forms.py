@@ -7,7 +7,7 @@ from django import forms
 from activities.models import ActivityPage
 
 from .enums import DeclineReason, Outcome
-from .invites import email_taken
+from .invites import email_taken, former_referrer
 
 ONWARD = [("forward", "Forward it to another group"), ("navigators", "Hand it to the navigators")]
 
@@ -133,7 +133,7 @@ class InviteReferrerForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
-        if email_taken(email):
+        if email_taken(email) and former_referrer(email) is None:
             raise forms.ValidationError(
                 "Someone already has an account with this email address. "
                 "Find them in the list to re-send their invitation."

@@ -26,9 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wagtail.admin.menu import MenuItem
 
 from activities.selectors import activity_list_current
-from directory.permissions import is_city_admin
 
-from . import invites, retention, selectors, services
+from . import invites, notify, paging, retention, selectors, services
 from .admin_forms import (
     CloseForm,
     CountsPeriodForm,
@@ -38,8 +37,10 @@ from .admin_forms import (
     OutcomeForm,
 )
 from .enums import ActorKind, DeclineReason, FirstVisit, Route, State
+from .links import referral_status_url
 from .permissions import (
     REFERRERS,
+    city_admin,
     is_navigator,
     may_answer,
     may_export_or_erase,
@@ -80,12 +81,27 @@ def _filters(request) -> dict:
     }
 
 
+def _page(request, found, *, counted, newest_first: bool) -> paging.Page:
+    return paging.keyset_page(
+        found,
+        counted=counted,
+        newest_first=newest_first,
+        after=request.GET.get("after", "")[:40],
+        before=request.GET.get("before", "")[:40],
+        size=PAGE_SIZE,
+    )
+
+
 @require_GET
 def inbox(request):
     _require_worker(request)
     filters = _filters(request)
-    found = selectors.destinations_inbox(user=request.user, **filters)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("p"))
+    page = _page(
+        request,
+        selectors.destinations_inbox(user=request.user, **filters),
+        counted=selectors.destinations_inbox_filtered(user=request.user, **filters),
+        newest_first=True,
+    )
     return TemplateResponse(
         request,
         "referrals/admin/inbox.html",
@@ -93,8 +109,9 @@ def inbox(request):
             "page_title": "Referrals",
             "header_title": "Referrals",
             "header_icon": "mail",
-            "page_obj": page,
-            "destinations": page.object_list,
+            "page": page,
+            "destinations": page.rows,
+            "count_limit": paging.COUNT_LIMIT,
             "filters": filters,
             "states": State.choices,
             "navigator": is_navigator(request.user),
@@ -116,8 +133,8 @@ def inbox_csv(request):
             [
                 d.referral.reference,
                 d.created_at.date().isoformat(),
-                d.provider.title if d.provider else "Navigators",
-                d.activity.title if d.activity else "",
+                d.provider_title if d.provider_id else "Navigators",
+                d.activity_title or "",
                 d.state,
                 d.decline_reason,
             ]
@@ -129,8 +146,12 @@ def inbox_csv(request):
 def queue(request):
     if not is_navigator(request.user):
         raise PermissionDenied
-    found = selectors.destinations_navigators_queue(user=request.user)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("p"))
+    page = _page(
+        request,
+        selectors.destinations_navigators_queue(user=request.user),
+        counted=selectors.destinations_navigators_queue_filtered(user=request.user),
+        newest_first=False,
+    )
     return TemplateResponse(
         request,
         "referrals/admin/queue.html",
@@ -138,8 +159,9 @@ def queue(request):
             "page_title": "Navigators' queue",
             "header_title": "Navigators' queue",
             "header_icon": "group",
-            "page_obj": page,
-            "destinations": page.object_list,
+            "page": page,
+            "destinations": page.rows,
+            "count_limit": paging.COUNT_LIMIT,
         },
     )
 
@@ -206,6 +228,7 @@ def detail(request, pk: int):
             "answering": answering,
             "navigator": is_navigator(request.user),
             "data_officer": may_export_or_erase(request.user),
+            "renews_links": _may_renew_links(request.user),
             "decline_form": DeclineForm(activities=_suggested_first(onward, suggestions)),
             "forward_form": ForwardForm(activities=onward),
             "outcome_form": OutcomeForm(),
@@ -386,6 +409,38 @@ def counts(request):
     )
 
 
+def _may_renew_links(user) -> bool:
+    """Navigators and city admins revoke a person's status link and issue a fresh one."""
+    return is_navigator(user) or may_export_or_erase(user)
+
+
+@require_POST
+def status_link_renew(request, reference: str):
+    """Revoke the person's status link and show the fresh one (to read out or post to them;
+    emailed too if they gave an email). The new link is in this page only, never an address."""
+    if not _may_renew_links(request.user):
+        raise PermissionDenied
+    referral = selectors.referral_by_reference(reference=reference.strip().upper()[:12])
+    if referral is None:
+        raise Http404("No referral with that reference.")
+    kind = ActorKind.NAVIGATOR if is_navigator(request.user) else ActorKind.ADMIN
+    referral = services.status_link_renew(referral=referral, actor=Actor(kind, request.user))
+    response = TemplateResponse(
+        request,
+        "referrals/admin/status_link.html",
+        {
+            "page_title": f"New status link for {referral.reference}",
+            "header_title": f"New status link for {referral.reference}",
+            "header_icon": "link",
+            "referral": referral,
+            "link": referral_status_url(referral, absolute=True),
+            "emailed": bool(notify.person_email(referral)),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_GET
 def data_request(request):
     """City admins: find a referral by its reference to export or erase the person's data."""
@@ -402,6 +457,7 @@ def data_request(request):
             "header_icon": "user",
             "reference": reference,
             "referral": referral,
+            "renews_links": True,
         },
     )
 
@@ -429,11 +485,11 @@ def erase(request, reference: str):
 
 class ReferrersMenuItem(MenuItem):
     def is_shown(self, request):
-        return is_city_admin(request.user)
+        return city_admin(request.user)
 
 
 def _require_city_admin(request) -> None:
-    if not is_city_admin(request.user):
+    if not city_admin(request.user):
         raise PermissionDenied
 
 

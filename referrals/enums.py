@@ -98,3 +98,4 @@ class Action(models.TextChoices):
     RE_REFERRED = "re_referred", "Re-referred"
     ERASED = "erased", "Personal details erased"
     EXPORTED = "exported", "Personal details exported"
+    LINK_RENEWED = "link_renewed", "Status link revoked and a fresh one issued"

@@ -31,6 +31,15 @@ def email_taken(email: str) -> bool:
     )
 
 
+def former_referrer(email: str):
+    """The active account of a referrer a city admin removed, with this email, or None:
+    inviting them again puts the same account back (their earlier referrals stay theirs). A
+    deactivated account is not brought back this way."""
+    users = get_user_model().objects.filter(referrer_profile__isnull=False, is_active=True)
+    users = users.exclude(groups__name=REFERRERS)
+    return (users.filter(email__iexact=email) | users.filter(username__iexact=email)).first()
+
+
 def join_path(user) -> str:
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -44,18 +53,29 @@ def _send(user) -> None:
 
 @transaction.atomic
 def invite(*, name: str, email: str, organisation: str, role: str, by):
-    """Create the referrer (unable to sign in until they set a password) and send the link."""
+    """Create the referrer (unable to sign in until they set a password) and send the link.
+    A removed referrer with this email is invited again on their old account: back in the
+    group, the profile brought up to date, a fresh link (any older one stops working)."""
     first, _, last = name.strip().partition(" ")
-    user = get_user_model()(
-        username=email.lower(), email=email, first_name=first[:150], last_name=last[:150]
-    )
+    user = former_referrer(email)
+    again = user is not None
+    if user is None:
+        user = get_user_model()(username=email.lower(), email=email)
+    user.first_name, user.last_name = first[:150], last[:150]
     user.set_unusable_password()
     user.save()
     user.groups.add(Group.objects.get(name=REFERRERS))
-    profile = ReferrerProfile.objects.create(
-        user=user, organisation=organisation, role=role, invited_at=timezone.now(), invited_by=by
+    profile, _ = ReferrerProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "organisation": organisation,
+            "role": role,
+            "invited_at": timezone.now(),
+            "invited_by": by,
+        },
     )
-    log(instance=profile, action="referrals.referrer_invited", user=by, data={"user": user.pk})
+    data = {"user": user.pk, **({"again": True} if again else {})}
+    log(instance=profile, action="referrals.referrer_invited", user=by, data=data)
     _send(user)
     return user
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from .crypto import EncryptedJSONField, EncryptedTextField
-from .enums import ActorKind, ConsentBy, DeclineReason, Outcome, Route, State
+from .enums import FINISHED, Action, ActorKind, ConsentBy, DeclineReason, Outcome, Route, State
 
 # No 0/O, 1/I/L: a reference is read out on the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -44,6 +44,9 @@ class Referral(models.Model):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="re_referrals"
     )
+    # The person's status link names this number: revoking the link adds one, so every link
+    # made before stops working (referrals.links).
+    status_link_version = models.PositiveIntegerField(default=0)
     # The person's details (see referrals.forms for the keys); None once erased.
     details = EncryptedJSONField(null=True)
 
@@ -96,6 +99,23 @@ class Destination(models.Model):
             models.Index(fields=["provider", "-created_at", "-id"]),
             models.Index(fields=["-created_at", "-id"]),
             models.Index(fields=["state", "due_at"]),
+            # The open lists (the inbox's default, the navigators' queue): only open rows, so
+            # the first page is read straight off the index however many have finished.
+            models.Index(
+                fields=["provider", "-created_at", "-id"],
+                condition=~Q(state__in=FINISHED),
+                name="referrals_open_by_provider",
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=~Q(state__in=FINISHED),
+                name="referrals_open_city_wide",
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(provider__isnull=True) & ~Q(state__in=FINISHED),
+                name="referrals_navigators_queue",
+            ),
         ]
         constraints = [
             # Declining is never a dead end: a declined destination is stored as Forwarded or
@@ -124,7 +144,7 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
-    action = models.CharField(max_length=24)
+    action = models.CharField(max_length=24, choices=Action.choices)
     at = models.DateTimeField()
     detail = models.JSONField(default=dict, blank=True)
 

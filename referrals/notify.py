@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .links import status_url
+from .links import referral_status_url
 from .models import Destination, Referral
 from .permissions import NAVIGATORS
 
@@ -72,7 +72,7 @@ def destination_reminder(*, destination_id: int) -> int:
     )
 
 
-def _person_email(referral: Referral) -> str:
+def person_email(referral: Referral) -> str:
     details = referral.details or {}
     return details.get("email", "") if details.get("contact_method") == "email" else ""
 
@@ -86,12 +86,12 @@ def _tell(*, referral: Referral, template: str) -> int:
     """The person (if they gave an email) gets their status link; the referrer the link to
     their referrals."""
     sent = 0
-    if address := _person_email(referral):
+    if address := person_email(referral):
         sent += _send(
             template=template,
             recipients=[address],
             reference=referral.reference,
-            context={"link": status_url(reference=referral.reference, absolute=True)},
+            context={"link": referral_status_url(referral, absolute=True)},
         )
     if address := _referrer_email(referral):
         sent += _send(
@@ -115,6 +115,21 @@ def referral_changed(*, referral_id: int) -> int:
     if referral.erased_at is not None:
         return 0
     return _tell(referral=referral, template="changed")
+
+
+def status_link_renewed(*, referral_id: int) -> int:
+    """The person's fresh status link, if they gave an email (the referrer's link is theirs
+    and did not change)."""
+    referral = Referral.objects.get(pk=referral_id)
+    address = person_email(referral)
+    if referral.erased_at is not None or not address:
+        return 0
+    return _send(
+        template="new_link",
+        recipients=[address],
+        reference=referral.reference,
+        context={"link": referral_status_url(referral, absolute=True)},
+    )
 
 
 def referrer_invited(*, user_id: int, path: str) -> int:

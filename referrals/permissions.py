@@ -11,7 +11,7 @@ Inactive users see nothing.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from directory.models import ProviderPage
 from directory.permissions import is_city_admin
@@ -22,8 +22,18 @@ NAVIGATORS = "Navigators"
 REFERRERS = "Referrers"
 
 
+def _group_names(user) -> frozenset[str]:
+    """The user's group names, read once per user object (a request's user: every menu item
+    and check on an admin page shares one query)."""
+    names = getattr(user, "_referral_group_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._referral_group_names = names
+    return names
+
+
 def _in_group(user, name: str) -> bool:
-    return bool(user.is_active and user.groups.filter(name=name).exists())
+    return bool(user.is_active and name in _group_names(user))
 
 
 def is_navigator(user) -> bool:
@@ -44,9 +54,21 @@ def providers_receiving(user) -> QuerySet[ProviderPage]:
     return ProviderPage.objects.filter(editors_group__user=user)
 
 
+def provider_ids_receiving(user) -> frozenset[int]:
+    """The ids of `providers_receiving(user)` for a user who is not a superuser, read once
+    per user object, so the inbox filters on a list of ids its index can seek."""
+    ids = getattr(user, "_referral_provider_ids", None)
+    if ids is None:
+        ids = frozenset(providers_receiving(user).values_list("pk", flat=True))
+        user._referral_provider_ids = ids
+    return ids
+
+
 def works_on_referrals(user) -> bool:
     """Who sees the referrals menu in the admin."""
-    return is_navigator(user) or providers_receiving(user).exists()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return is_navigator(user) or bool(provider_ids_receiving(user))
 
 
 def destinations_visible(user) -> QuerySet[Destination]:
@@ -55,11 +77,10 @@ def destinations_visible(user) -> QuerySet[Destination]:
         return Destination.objects.none()
     if user.is_superuser:
         return Destination.objects.all()
-    # A semi-join on the provider id, so the inbox reads its (provider, created_at) index.
-    allowed = Q(provider__in=ProviderPage.objects.filter(editors_group__user=user).values("pk"))
     if is_navigator(user):
-        allowed = Q()  # city-wide
-    return Destination.objects.filter(allowed)
+        return Destination.objects.all()  # city-wide
+    # The provider ids as values, so the inbox seeks its (provider, created_at) index.
+    return Destination.objects.filter(provider_id__in=sorted(provider_ids_receiving(user)))
 
 
 def may_act_on(user, destination: Destination) -> bool:
@@ -72,9 +93,19 @@ def referrals_made_by(user) -> QuerySet[Referral]:
     return Referral.objects.filter(referred_by=user)
 
 
+def city_admin(user) -> bool:
+    """`directory.permissions.is_city_admin`, asked once per user object (three admin menu
+    items and the screen itself ask on every page)."""
+    answer = getattr(user, "_referral_city_admin", None)
+    if answer is None:
+        answer = bool(is_city_admin(user))
+        user._referral_city_admin = answer
+    return answer
+
+
 def may_export_or_erase(user) -> bool:
     """A person's data on request: city admins (and superusers)."""
-    return is_city_admin(user)
+    return city_admin(user)
 
 
 def may_answer(user, destination: Destination) -> bool:
@@ -87,4 +118,4 @@ def may_answer(user, destination: Destination) -> bool:
         return True
     if destination.provider_id is None:
         return is_navigator(user)
-    return providers_receiving(user).filter(pk=destination.provider_id).exists()
+    return destination.provider_id in provider_ids_receiving(user)

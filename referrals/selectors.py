@@ -10,11 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     Max,
     Prefetch,
     Q,
@@ -34,8 +38,12 @@ from .fit import Fit, fit_check
 from .models import Destination, Referral
 from .permissions import destinations_visible
 
-# What the lists show: narrow rows (no page columns, no encrypted ones) sort quickly.
+# What the lists show: narrow rows (no encrypted column) with the organisation's and activity's
+# titles as plain values: building 100 page objects for a list of 50 cost more than its SQL.
 LIST_COLUMNS = (
+    "referral_id",
+    "provider_id",
+    "activity_id",
     "state",
     "outcome",
     "decline_reason",
@@ -45,37 +53,51 @@ LIST_COLUMNS = (
     "escalated_at",
     "referral__reference",
     "referral__route",
-    "provider__title",
-    "activity__title",
 )
 
 
-def destinations_inbox(
+def _listed(queryset: QuerySet[Destination]) -> QuerySet[Destination]:
+    return (
+        queryset.select_related("referral")
+        .only(*LIST_COLUMNS)
+        .annotate(provider_title=F("provider__title"), activity_title=F("activity__title"))
+    )
+
+
+def destinations_inbox_filtered(
     *, user, state: str = "", open_only: bool = False, reference: str = ""
 ) -> QuerySet[Destination]:
-    """The destinations the user handles, newest first (a provider's own; navigators: theirs
-    and everyone's), optionally by state or reference; no personal column is read."""
-    queryset = destinations_visible(user).select_related("referral", "provider", "activity")
-    queryset = queryset.only(*LIST_COLUMNS)
+    """The destinations the user handles (a provider's own; navigators: everyone's),
+    optionally by state or reference, unordered and without joins (for counting)."""
+    queryset = destinations_visible(user)
     if state in State.values:
         queryset = queryset.filter(state=state)
     if open_only:
         queryset = queryset.exclude(state__in=FINISHED)
     if reference:
         queryset = queryset.filter(referral__reference=reference.strip().upper())
-    return queryset.order_by("-created_at", "-pk")
+    return queryset
+
+
+def destinations_inbox(
+    *, user, state: str = "", open_only: bool = False, reference: str = ""
+) -> QuerySet[Destination]:
+    """The inbox's rows, newest first; no personal column is read."""
+    found = destinations_inbox_filtered(
+        user=user, state=state, open_only=open_only, reference=reference
+    )
+    return _listed(found).order_by("-created_at", "-pk")
+
+
+def destinations_navigators_queue_filtered(*, user) -> QuerySet[Destination]:
+    """Referrals sent to the navigators, escalated or handed back, still open."""
+    return destinations_visible(user).filter(provider__isnull=True).exclude(state__in=FINISHED)
 
 
 def destinations_navigators_queue(*, user) -> QuerySet[Destination]:
-    """Referrals sent to the navigators, escalated or handed back, still open."""
-    return (
-        destinations_visible(user)
-        .filter(provider__isnull=True)
-        .exclude(state__in=FINISHED)
-        .select_related("referral", "provider", "activity")
-        .only(*LIST_COLUMNS)
-        .order_by("created_at", "pk")
-    )
+    """The queue's rows, oldest first."""
+    found = destinations_navigators_queue_filtered(user=user)
+    return _listed(found).order_by("created_at", "pk")
 
 
 def destination_detail(*, user, pk: int) -> Destination | None:
@@ -130,41 +152,47 @@ def referral_by_reference(*, reference: str) -> Referral | None:
 def referral_counts(*, since: dt.datetime | None = None, median: bool = True) -> dict:
     """Anonymous counts for the city (they survive erasure): by route and state, how often
     providers accept what they answer, decline reasons (the "unsuitable referral" rate), time
-    to first answer, forwarded and re-referred."""
+    to first answer, forwarded and re-referred. Two aggregate queries (three with the median),
+    whatever the size: the database counts, Python only names the results."""
     destinations = Destination.objects.all()
     referrals = Referral.objects.all()
     if since is not None:
         destinations = destinations.filter(created_at__gte=since)
         referrals = referrals.filter(created_at__gte=since)
-    answered = destinations.filter(provider__isnull=False, answered_at__isnull=False)
-    answered_count = answered.count()
-    declined = answered.exclude(decline_reason="").count()
+    answered = Q(provider__isnull=False, answered_at__isnull=False)
+    of_referrals = referrals.aggregate(
+        referrals=Count("pk"),
+        re_referred=Count("pk", filter=Q(previous__isnull=False)),
+        **{f"route_{r}": Count("pk", filter=Q(route=r)) for r in Route.values},
+    )
+    of_destinations = destinations.aggregate(
+        answered=Count("pk", filter=answered),
+        declined=Count("pk", filter=answered & ~Q(decline_reason="")),
+        **{f"state_{v}": Count("pk", filter=Q(state=v)) for v in State.values},
+        **{f"reason_{v}": Count("pk", filter=Q(decline_reason=v)) for v in DeclineReason.values},
+    )
+
+    def nonzero(values: dict, prefix: str, keys) -> dict:
+        return {key: values[prefix + key] for key in keys if values[prefix + key]}
+
+    answered_count, declined = of_destinations["answered"], of_destinations["declined"]
+    medians = (
+        _median_hours_by_provider(destinations.filter(answered), overall_only=True)
+        if median
+        else {}
+    )
     return {
-        "referrals": referrals.count(),
-        "by_route": dict(referrals.values_list("route").annotate(n=Count("pk")).order_by()),
-        "by_state": dict(destinations.values_list("state").annotate(n=Count("pk")).order_by()),
-        "decline_reasons": dict(
-            destinations.exclude(decline_reason="")
-            .values_list("decline_reason")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ),
+        "referrals": of_referrals["referrals"],
+        "by_route": nonzero(of_referrals, "route_", Route.values),
+        "by_state": nonzero(of_destinations, "state_", State.values),
+        "decline_reasons": nonzero(of_destinations, "reason_", DeclineReason.values),
         "acceptance_rate": (
             round((answered_count - declined) / answered_count, 3) if answered_count else None
         ),
-        "median_hours_to_answer": _median_hours(answered) if median else None,
-        "forwarded": destinations.filter(state=State.FORWARDED).count(),
-        "re_referred": referrals.filter(~Q(previous=None)).count(),
+        "median_hours_to_answer": medians.get(None) if median else None,
+        "forwarded": of_destinations[f"state_{State.FORWARDED}"],
+        "re_referred": of_referrals["re_referred"],
     }
-
-
-def _median_hours(destinations: QuerySet[Destination]) -> float | None:
-    return _median(
-        [
-            (answered - created).total_seconds() / 3600
-            for created, answered in destinations.values_list("created_at", "answered_at")
-        ]
-    )
 
 
 @dataclass
@@ -202,7 +230,8 @@ def referral_counts_by_provider(
 ) -> tuple[list[ProviderCounts], ProviderCounts]:
     """The city's counts per organisation (routes, answers, acceptance, unsuitable, forwarded,
     median hours to the first answer) and the city's total row: two counting queries at any
-    size and one narrow one for the medians. Anonymous: they survive erasure."""
+    size (the city's row is their sum) and the medians (two aggregates on PostgreSQL, one
+    narrow column elsewhere). Anonymous: they survive erasure."""
     answered = Q(answered_at__isnull=False)
     counts = {
         "received": Count("pk"),
@@ -235,20 +264,47 @@ def referral_counts_by_provider(
             median_hours=median_hours,
         )
 
+    rows = list(rows)
     providers = [row(r["provider__title"], r, medians.get(r["provider_id"])) for r in rows]
-    total = row("All organisations", sent_to_providers.aggregate(**counts), medians.get(None))
+    # Counts add up: the city's row is the sum of the organisations' (no second scan).
+    sums = {key: sum(r[key] for r in rows) for key in counts}
+    total = row("All organisations", sums, medians.get(None))
     return providers, total
 
 
-def _median_hours_by_provider(answered: QuerySet[Destination]) -> dict[int | None, float | None]:
-    """Median hours from sent to first answer per provider, and (key None) over them all,
-    from one narrow column the database computes. (PostgreSQL's PERCENTILE_CONT, per group
-    and overall, was no faster in bench/bench_referrals.py at 100,000 referrals.)"""
+class _Median(Aggregate):
+    """PostgreSQL's PERCENTILE_CONT(0.5): the median, interpolated between the two middle
+    values as `_median` does."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _wait_seconds() -> Func:
+    wait = ExpressionWrapper(F("answered_at") - F("created_at"), output_field=DurationField())
+    return Func(wait, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+
+
+def _median_hours_by_provider(
+    answered: QuerySet[Destination], *, overall_only: bool = False
+) -> dict[int | None, float | None]:
+    """Median hours from sent to first answer per provider, and (key None) over them all.
+    PostgreSQL computes them (two aggregate queries, nothing but the medians comes back);
+    elsewhere (SQLite) they come from one narrow column."""
+    if connection.vendor == "postgresql":
+        hours = {}
+        if not overall_only:
+            per_provider = answered.values("provider_id").annotate(m=_Median(_wait_seconds()))
+            hours = {row["provider_id"]: row["m"] for row in per_provider.order_by()}
+        hours[None] = answered.aggregate(m=_Median(_wait_seconds()))["m"]
+        return {key: None if s is None else round(s / 3600, 1) for key, s in hours.items()}
     wait = ExpressionWrapper(F("answered_at") - F("created_at"), output_field=DurationField())
     waits: dict[int | None, list[float]] = {None: []}
     for provider_id, waited in answered.annotate(wait=wait).values_list("provider_id", "wait"):
         hours = waited.total_seconds() / 3600
-        waits.setdefault(provider_id, []).append(hours)
+        if not overall_only:
+            waits.setdefault(provider_id, []).append(hours)
         waits[None].append(hours)
     return {key: _median(values) for key, values in waits.items()}
 

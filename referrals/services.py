@@ -514,6 +514,24 @@ def referral_re_refer(
     return new
 
 
+# --- the person's status link ------------------------------------------------------------------
+
+
+@transaction.atomic
+def status_link_renew(*, referral: Referral, actor: Actor, now=None) -> Referral:
+    """Revoke the person's status link (every link made before stops opening anything) and
+    issue a fresh one (`links.referral_status_url`): a navigator or city admin does this when
+    a link went astray. In the history and the audit log; the person is emailed the fresh
+    link if they gave an email."""
+    now = _now(now)
+    referral = _lock(referral.pk)
+    referral.status_link_version += 1
+    referral.save(update_fields=["status_link_version"])
+    _record(referral=referral, action=Action.LINK_RENEWED, actor=actor, at=now)
+    transaction.on_commit(lambda: notify.status_link_renewed(referral_id=referral.pk))
+    return referral
+
+
 # --- reminders and escalation (the daily command) --------------------------------------------
 
 

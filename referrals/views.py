@@ -27,7 +27,7 @@ from directory import ratelimits
 from . import crypto, invites, selectors, services
 from .enums import ActorKind, ConsentBy, Route
 from .forms import STEP_BY_SLUG, SendForm, answer_rows, details_from, steps_for, token_make
-from .links import status_token_reference, status_url
+from .links import referral_status_url, status_token_read
 from .permissions import is_referrer, referrals_made_by
 
 DRAFT = "nwd_referral_draft"
@@ -250,14 +250,15 @@ def check(request):
 @never_cache
 def sent(request):
     reference = request.session.get(SENT)
-    if not reference:
+    referral = selectors.referral_by_reference(reference=reference) if reference else None
+    if referral is None:
         return _expired(request)
     return _render(
         request,
         "sent.html",
         {
             "reference": reference,
-            "status_link": status_url(reference=reference),
+            "status_link": referral_status_url(referral),
             "link_days": settings.REFERRAL_STATUS_LINK_DAYS,
             "escalate_days": settings.REFERRAL_ESCALATE_AFTER_WORKING_DAYS,
         },
@@ -265,16 +266,25 @@ def sent(request):
 
 
 def _referral_from_token(token: str):
-    reference = status_token_reference(token)
-    referral = selectors.referral_by_reference(reference=reference) if reference else None
-    if referral is None:
+    """The referral a link names, if the link is the one that works now (not forged, expired,
+    or revoked by a navigator or city admin)."""
+    read = status_token_read(token)
+    referral = selectors.referral_by_reference(reference=read[0]) if read else None
+    if referral is None or referral.status_link_version != read[1]:
         raise Http404("This link has expired or is not right.")
     return referral
+
+
+def _ended(referral) -> bool:
+    """Withdrawn, closed or erased: the link shows nothing about it any more."""
+    return referral.closed_at is not None or referral.erased_at is not None
 
 
 @never_cache
 def status(request, token: str):
     referral = _referral_from_token(token)
+    if _ended(referral):
+        return _render(request, "status_ended.html", {})
     services.referral_viewed(referral=referral, user=None, where="status link")
     context = {
         "referral": referral,
@@ -288,6 +298,8 @@ def status(request, token: str):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, token: str):
     referral = _referral_from_token(token)
+    if _ended(referral):
+        return _render(request, "status_ended.html", {})
     if request.method == "POST":
         try:
             services.referral_withdraw(referral=referral, actor=services.Actor.person())

@@ -38,6 +38,7 @@ urls = [
     path("data/", views.data_request, name="data_request"),
     path("data/<str:reference>/export/", views.export, name="export"),
     path("data/<str:reference>/erase/", views.erase, name="erase"),
+    path("link/<str:reference>/renew/", views.status_link_renew, name="status_link_renew"),
     path("referrers/", views.referrers, name="referrers"),
     path("referrers/invite/", views.referrer_invite, name="referrer_invite"),
     path("referrers/<int:pk>/resend/", views.referrer_resend, name="referrer_resend"),

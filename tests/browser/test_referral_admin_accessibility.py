@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group
 
 from activities.models import ActivityPage
 from directory.demo.services import ADMIN_USERNAME
-from referrals.links import status_url
+from referrals import services
+from referrals.links import referral_status_url, status_url
 from referrals.models import Referral
 from referrals.permissions import NAVIGATORS, REFERRERS
 from tests.browser.support import (
@@ -89,6 +90,27 @@ def test_navigators_queue_and_referral(new_context):
     assert not problems, "WCAG 2.2 AA problems:\n" + "\n".join(problems)
 
 
+def test_revoking_a_status_link_and_the_fresh_one(new_context):
+    """A navigator revokes the person's link from the referral and is shown the fresh one."""
+    referral = _referrals()
+    theirs = referral.destinations.get(provider__isnull=True)
+    user = get_user_model().objects.create_user("nina", "nina@example.org", PASSWORD)
+    user.groups.add(Group.objects.get(name=NAVIGATORS))
+    problems = []
+    for viewport in (DESKTOP, PHONE):
+        page = new_context(viewport).new_page()
+        sign_in(page, "nina")
+        page.goto(f"/admin/referrals/{theirs.pk}/")
+        page.get_by_role("button", name="Revoke the link and issue a fresh one").click()
+        fresh = page.get_by_label("Fresh status link").input_value()
+        assert "/referrals/status/" in fresh
+        violations = axe_violations(page)
+        if violations:
+            problems.append(f"{viewport.name} new link:\n{describe_violations(violations)}")
+
+    assert not problems, "WCAG 2.2 AA problems:\n" + "\n".join(problems)
+
+
 def test_personal_data_requests_and_counts(new_context):
     referral = _referrals()
 
@@ -117,7 +139,10 @@ def test_public_referral_pages_the_journeys_do_not_reach(new_context):
     user.groups.add(Group.objects.get(name=REFERRERS))
     Referral.objects.filter(pk=referral.pk).update(referred_by=user)
     status = status_url(reference=referral.reference)
+    ended = referral_send(to_navigators=True)
+    services.referral_withdraw(referral=ended, actor=services.Actor.person())
     pages = [
+        (referral_status_url(ended), "This referral has ended", 200),
         ("/referrals/navigators/", "Ask our navigators", 200),
         (f"/referrals/start/?activity={full.pk}", "This may not be the right group", 200),
         ("/referrals/questions/name/", "", 400),

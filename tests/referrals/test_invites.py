@@ -236,3 +236,65 @@ def test_an_expired_link_is_refused(
     response = client.get(link)
     assert response.status_code == 400
     assert "no longer works" in response.content.decode()
+
+
+def test_a_removed_referrer_can_be_invited_again(
+    client, city_admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(client, city_admin)
+    user = get_user_model().objects.get(email=INVITE["email"])
+    first_link = _link(mail.outbox[-1])
+    client.post(url("referrer_remove", user.pk))
+    assert not get_user_model().objects.filter(pk=user.pk, groups__name=REFERRERS).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _invite(client, city_admin, {**INVITE, "organisation": "Picton Practice"})
+
+    assert again["Location"] == url("referrers")
+    assert get_user_model().objects.filter(email__iexact=INVITE["email"]).count() == 1
+    user.refresh_from_db()
+    assert user.groups.filter(name=REFERRERS).exists()
+    assert user.referrer_profile.organisation == "Picton Practice"
+    assert user.referrer_profile.invited_by == city_admin
+    assert ModelLogEntry.objects.filter(action="referrals.referrer_invited").count() == 2
+    second_link = _link(mail.outbox[-1])
+    client.logout()
+    assert client.get(first_link).status_code == 400  # the link from before stops working
+    joined = client.post(
+        second_link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert joined["Location"] == reverse("referrals_mine")
+    assert client.get(reverse("referrals_mine")).status_code == 200
+
+
+def test_a_removed_referrer_who_had_joined_is_invited_again_with_a_fresh_link(
+    client, city_admin, referrer
+):
+    client.force_login(city_admin)
+    client.post(url("referrer_remove", referrer.pk))
+    referrer.email = "rita@example.org"
+    ReferrerProfile.objects.create(
+        user=referrer, organisation="Old Practice", invited_at=referrer.date_joined
+    )
+
+    again = _invite(client, city_admin, {**INVITE, "email": "RITA@example.org"})
+
+    assert again["Location"] == url("referrers")
+    referrer.refresh_from_db()
+    assert referrer.groups.filter(name=REFERRERS).exists()
+    assert not referrer.has_usable_password()  # they choose a new one from the link
+    assert referrer.referrer_profile.organisation == INVITE["organisation"]
+
+
+def test_a_deactivated_former_referrer_is_not_brought_back(client, city_admin):
+    _invite(client, city_admin)
+    user = get_user_model().objects.get(email=INVITE["email"])
+    client.post(url("referrer_remove", user.pk))
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+
+    refused_again = _invite(client, city_admin)
+
+    assert refused_again.status_code == 400
+    assert "already has an account" in refused_again.content.decode()
+    assert not get_user_model().objects.filter(pk=user.pk, groups__name=REFERRERS).exists()
