@@ -184,16 +184,23 @@ class ServiceListView(OrukView):
         context = {"full": params["full"], "minimal": params["minimal"],
                    "page_url": page_url_builder()}
 
-        def build(chosen):
-            if not params["minimal"]:
-                pks = [a.pk for a in chosen]
-                rows = {a.pk: a for a in selectors.services_prefetched(
-                    ActivityPage.objects.filter(pk__in=pks))}
-                chosen = [rows[pk] for pk in pks]
+        def build(pks):
+            if params["minimal"]:
+                rows = ActivityPage.objects.filter(pk__in=pks).only(
+                    "pk", "title", "last_published_at", "latest_revision_created_at",
+                    "first_published_at")
+            else:
+                rows = selectors.services_prefetched(ActivityPage.objects.filter(pk__in=pks))
+            by_pk = {a.pk: a for a in rows}
+            chosen = [by_pk[pk] for pk in pks]
             return ServiceSerializer(chosen, many=True, context=context).data
 
-        return page_of(queryset.only("pk", "title", "last_published_at") if params["minimal"]
-                       else queryset.only("pk"), params, build)
+        return page_of(_ids(queryset), params, build)
+
+
+def _ids(queryset):
+    """The ordered primary keys of a listing queryset (paging reads only these)."""
+    return queryset.select_related(None).values_list("pk", flat=True)
 
 
 class ServiceDetailView(OrukView):
@@ -290,14 +297,13 @@ class ServiceAtLocationListView(OrukView):
     def answer(self, request, params, **kwargs):
         queryset = selectors.services_filtered(**_service_filters(params))
 
-        def build(chosen):
-            pks = [a.pk for a in chosen]
+        def build(pks):
             rows = {a.pk: a for a in selectors.services_prefetched(
                 ActivityPage.objects.filter(pk__in=pks))}
             return [service_at_location_json(rows[pk], with_service=params["full"])
                     for pk in pks]
 
-        return page_of(queryset.only("pk"), params, build)
+        return page_of(_ids(queryset), params, build)
 
 
 class ServiceAtLocationDetailView(OrukView):
