@@ -85,7 +85,9 @@ def schedule_json(
     text = recurrence.describe_rule(rule)
     if rule.sessions is not None and end is not None:
         text += f" (the last on {long_date(end)})"
-    data["description"] = " ".join(part for part in (text + ".", cancelled_sentence(relevant)) if part)
+    data["description"] = " ".join(
+        part for part in (text + ".", cancelled_sentence(relevant)) if part
+    )
     return data
 
 

@@ -21,7 +21,7 @@ from activities.feeds.selectors import page_url_builder
 from venues.accessibility import FEATURES
 
 from . import ids, schedules, vocabulary
-from .vocabulary import ACCESSIBILITY, AUDIENCES, CATEGORIES, attribute_json, listing_term
+from .vocabulary import AUDIENCES, CATEGORIES, attribute_json, listing_term
 
 _PRICE = re.compile(r"£\s*(\d+(?:\.\d{1,2})?)")
 _ALERTS = {
@@ -55,14 +55,17 @@ def organization_json(provider) -> dict:
 def _location_json(activity) -> dict:
     venue = activity.venue
     if venue is None:
-        return {
+        data = {
             "id": ids.virtual_location_id(activity.pk),
             "location_type": "virtual",
             "name": "Online" if activity.online else "No fixed place",
-            "description": "Sessions are online: the link is given on booking."
+            "description": "Sessions are online."
             if activity.online
             else "A service with no meeting place (for example by phone or text).",
         }
+        if activity.meeting_link:
+            data["url"] = activity.meeting_link  # HSDS's location url; public on our page too
+        return data
     location_id = ids.location_id(venue.pk)
     data = {
         "id": location_id,
@@ -152,31 +155,39 @@ def service_attributes(activity) -> list[dict]:
     """Topics, audiences, how sessions are run, and each listing detail, as attributes."""
     link = ids.service_id(activity.pk)
     result = [
-        attribute_json(vocabulary.term(CATEGORIES, c.slug, c.name, c.description or c.name),
-                       link_id=link, link_type="category")
+        attribute_json(
+            vocabulary.term(CATEGORIES, c.slug, c.name, c.description or c.name),
+            link_id=link,
+            link_type="category",
+        )
         for c in activity.categories.all()
     ]
     result += [
-        attribute_json(vocabulary.term(AUDIENCES, a.slug, a.name), link_id=link,
-                       link_type="audience")
+        attribute_json(
+            vocabulary.term(AUDIENCES, a.slug, a.name), link_id=link, link_type="audience"
+        )
         for a in activity.audiences.all()
     ]
     result += [
-        attribute_json(vocabulary.accessibility_term(f.code), link_id=link,
-                       link_type="accessibility", value=f.status)
+        attribute_json(
+            vocabulary.accessibility_term(f.code),
+            link_id=link,
+            link_type="accessibility",
+            value=f.status,
+        )
         for f in activity.features.all()
     ]
 
     def detail(code: str, value: object) -> None:
         if value not in (None, ""):
             result.append(
-                attribute_json(listing_term(code), link_id=link, link_type="listing",
-                               value=str(value))
+                attribute_json(
+                    listing_term(code), link_id=link, link_type="listing", value=str(value)
+                )
             )
 
     detail("kind", activity.kind)
-    for field in ("who_for", "not_suitable_for", "support_level", "how_to_join",
-                  "referrer_needs"):
+    for field in ("who_for", "not_suitable_for", "support_level", "how_to_join", "referrer_needs"):
         detail(field, getattr(activity, field))
     for route in activity.referral_routes:
         detail("referral_route", route)
@@ -212,8 +223,9 @@ class ServiceSerializer(serializers.Serializer):
             "url": self.context.get("page_url", page_url_builder())(activity.url_path),
             "status": "active",
         }
-        email = activity.contact_email or (activity.provider.contact_email if activity.provider
-                                           else "")
+        email = activity.contact_email or (
+            activity.provider.contact_email if activity.provider else ""
+        )
         if email:
             data["email"] = email
         if activity.cost:
@@ -233,8 +245,11 @@ class ServiceSerializer(serializers.Serializer):
         data["schedules"] = service_schedules(activity)
         data["service_at_locations"] = [service_at_location_json(activity)]
         data["languages"] = [
-            {"id": ids.oruk_id("language", activity.pk, name), "service_id": service_id,
-             "name": name}
+            {
+                "id": ids.oruk_id("language", activity.pk, name),
+                "service_id": service_id,
+                "name": name,
+            }
             for name in ["English", *activity.language_list]
         ]
         data["cost_options"] = _cost_options(activity, service_id)
@@ -248,8 +263,12 @@ class ServiceSerializer(serializers.Serializer):
 def _cost_options(activity, service_id: str) -> list[dict]:
     if not activity.cost:
         return []
-    option = {"id": ids.oruk_id("cost_option", activity.pk), "service_id": service_id,
-              "option": activity.cost, "amount_description": activity.cost}
+    option = {
+        "id": ids.oruk_id("cost_option", activity.pk),
+        "service_id": service_id,
+        "option": activity.cost,
+        "amount_description": activity.cost,
+    }
     if activity.is_free:
         option["amount"] = 0
     elif match := _PRICE.search(activity.cost):
@@ -263,13 +282,17 @@ def _contacts(activity, service_id: str) -> list[dict]:
     if not (phone or email):
         return []
     contact_id = ids.oruk_id("contact", activity.pk)
-    contact = {"id": contact_id, "service_id": service_id,
-               "name": activity.provider.title if activity.provider else activity.title}
+    contact = {
+        "id": contact_id,
+        "service_id": service_id,
+        "name": activity.provider.title if activity.provider else activity.title,
+    }
     if email:
         contact["email"] = email
     if phone:
-        contact["phones"] = [{"id": ids.oruk_id("phone", activity.pk), "contact_id": contact_id,
-                              "number": phone}]
+        contact["phones"] = [
+            {"id": ids.oruk_id("phone", activity.pk), "contact_id": contact_id, "number": phone}
+        ]
     return [contact]
 
 

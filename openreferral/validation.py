@@ -104,17 +104,17 @@ def paging_problems(body: dict) -> list[str]:
     problems = []
     values = {name: body.get(name) for name in PAGING_FIELDS}
     if isinstance(body.get("empty"), bool) and body["empty"] != (len(contents) == 0):
-        problems.append(f"empty is {str(body['empty']).lower()} but the page holds "
-                        f"{len(contents)} items.")
+        problems.append(
+            f"empty is {str(body['empty']).lower()} but the page holds {len(contents)} items."
+        )
     page, pages = values["page_number"], values["total_pages"]
-    if isinstance(page, int) and isinstance(values["first_page"], bool):
-        if values["first_page"] != (page == 1):
-            problems.append(f"first_page is {str(values['first_page']).lower()} on page {page}.")
-    if isinstance(page, int) and isinstance(pages, int) and isinstance(values["last_page"], bool):
-        if values["last_page"] != (page >= pages):
-            problems.append(
-                f"last_page is {str(values['last_page']).lower()} on page {page} of {pages}."
-            )
+    first = values["first_page"]
+    if isinstance(page, int) and isinstance(first, bool) and first != (page == 1):
+        problems.append(f"first_page is {str(first).lower()} on page {page}.")
+    last = values["last_page"]
+    numbers = isinstance(page, int) and isinstance(pages, int)
+    if numbers and isinstance(last, bool) and last != (page >= pages):
+        problems.append(f"last_page is {str(last).lower()} on page {page} of {pages}.")
     total = values["total_items"]
     if isinstance(total, int) and total < len(contents):
         problems.append(f"total_items is {total} but the page holds {len(contents)} items.")

@@ -82,9 +82,7 @@ def page_of(items, params: dict, build) -> dict:
     ``items`` is a queryset or a list. A page past the end is empty (never an error), with
     paging fields that still say how many pages there are.
     """
-    total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(
-        items
-    )
+    total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     size = params["per_page"]
     number = params["page"]
     pages = max(1, math.ceil(total / size))
@@ -124,8 +122,7 @@ class OrukView(APIView):
         params = self.params(request)  # a 400 before any work
         version = feed_fingerprint(ActivityPage.objects.live(), key="oruk").etag
         digest = hashlib.sha256(
-            repr((API_FORMAT, version, request.path, sorted(request.query_params.lists())))
-            .encode()
+            repr((API_FORMAT, version, request.path, sorted(request.query_params.lists()))).encode()
         ).hexdigest()[:32]
         etag = f'"{digest}"'
         response = HttpResponse(content_type="application/json")
@@ -181,14 +178,21 @@ class ServiceListView(OrukView):
         filters = _service_filters(params)
         filters["centre"] = filters["proximity_metres"] = None  # only service_at_locations
         queryset = selectors.services_filtered(**filters)
-        context = {"full": params["full"], "minimal": params["minimal"],
-                   "page_url": page_url_builder()}
+        context = {
+            "full": params["full"],
+            "minimal": params["minimal"],
+            "page_url": page_url_builder(),
+        }
 
         def build(pks):
             if params["minimal"]:
                 rows = ActivityPage.objects.filter(pk__in=pks).only(
-                    "pk", "title", "last_published_at", "latest_revision_created_at",
-                    "first_published_at")
+                    "pk",
+                    "title",
+                    "last_published_at",
+                    "latest_revision_created_at",
+                    "first_published_at",
+                )
             else:
                 rows = selectors.services_prefetched(ActivityPage.objects.filter(pk__in=pks))
             by_pk = {a.pk: a for a in rows}
@@ -216,10 +220,16 @@ class OrganizationListView(OrukView):
         queryset = selectors.organizations_all()
         if params["search"]:
             queryset = queryset.filter(title__icontains=params["search"])
-        return page_of(queryset, params, lambda chosen: [
-            _organization_full(p, params) if params["full"] or params["full_service"]
-            else organization_json(p) for p in chosen
-        ])
+        return page_of(
+            queryset,
+            params,
+            lambda chosen: [
+                _organization_full(p, params)
+                if params["full"] or params["full_service"]
+                else organization_json(p)
+                for p in chosen
+            ],
+        )
 
 
 def _organization_full(provider, params) -> dict:
@@ -239,19 +249,28 @@ class OrganizationDetailView(OrukView):
 
 
 def _taxonomy_json(taxonomy: vocabulary.Taxonomy, *, with_terms: bool = False) -> dict:
-    data = {"id": taxonomy.id, "name": taxonomy.name, "description": taxonomy.description,
-            "version": "1"}
+    data = {
+        "id": taxonomy.id,
+        "name": taxonomy.name,
+        "description": taxonomy.description,
+        "version": "1",
+    }
     if with_terms:
-        data["taxonomy_terms"] = [vocabulary.term_json(t) for t in _terms()
-                                  if t.taxonomy == taxonomy.code]
+        data["taxonomy_terms"] = [
+            vocabulary.term_json(t) for t in _terms() if t.taxonomy == taxonomy.code
+        ]
     return data
 
 
 def _terms() -> list[vocabulary.Term]:
-    terms = [vocabulary.term(vocabulary.CATEGORIES, slug, name, description or name)
-             for slug, name, description in selectors.categories_all()]
-    terms += [vocabulary.term(vocabulary.AUDIENCES, slug, name)
-              for slug, name in selectors.audiences_all()]
+    terms = [
+        vocabulary.term(vocabulary.CATEGORIES, slug, name, description or name)
+        for slug, name, description in selectors.categories_all()
+    ]
+    terms += [
+        vocabulary.term(vocabulary.AUDIENCES, slug, name)
+        for slug, name in selectors.audiences_all()
+    ]
     return terms + vocabulary.fixed_terms()
 
 
@@ -275,8 +294,9 @@ class TaxonomyTermListView(OrukView):
     def answer(self, request, params, **kwargs):
         items = _terms()
         if params["taxonomy_id"]:
-            items = [t for t in items
-                     if vocabulary.TAXONOMIES[t.taxonomy].id == params["taxonomy_id"]]
+            items = [
+                t for t in items if vocabulary.TAXONOMIES[t.taxonomy].id == params["taxonomy_id"]
+            ]
         if params["parent_id"]:
             items = []  # our taxonomies are flat: no term has a parent
         if params["search"]:
@@ -298,10 +318,11 @@ class ServiceAtLocationListView(OrukView):
         queryset = selectors.services_filtered(**_service_filters(params))
 
         def build(pks):
-            rows = {a.pk: a for a in selectors.services_prefetched(
-                ActivityPage.objects.filter(pk__in=pks))}
-            return [service_at_location_json(rows[pk], with_service=params["full"])
-                    for pk in pks]
+            rows = {
+                a.pk: a
+                for a in selectors.services_prefetched(ActivityPage.objects.filter(pk__in=pks))
+            }
+            return [service_at_location_json(rows[pk], with_service=params["full"]) for pk in pks]
 
         return page_of(_ids(queryset), params, build)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from django.core.cache import cache
 
 from openreferral import validation
 
@@ -79,7 +80,9 @@ def test_services_of_the_demo_carry_schedules_locations_and_attributes(client, d
     monthly = [s for s in schedules if s.get("freq") == "MONTHLY"]
     assert all(s["byday"][:-2] in {"1", "2", "3", "4", "-1"} for s in monthly)
     assert all(s["opens_at"] < s["closes_at"] and s["description"] for s in schedules)
-    types = {sal["location"]["location_type"] for s in services for sal in s["service_at_locations"]}
+    types = {
+        sal["location"]["location_type"] for s in services for sal in s["service_at_locations"]
+    }
     assert types == {"physical", "virtual"}
     codes = {a["taxonomy_term"]["term"] for s in services for a in s["attributes"]}
     assert {"kind", "referral_route", "how_to_join"} <= codes
@@ -88,8 +91,6 @@ def test_services_of_the_demo_carry_schedules_locations_and_attributes(client, d
 def test_ids_are_stable_between_requests(client, demo):
     # Act
     first = _get(client, "/services", per_page=1000, full="true")
-    from django.core.cache import cache
-
     cache.clear()
     second = _get(client, "/services", per_page=1000, full="true")
 
