@@ -193,8 +193,10 @@ class ServiceListView(OrukView):
                     "latest_revision_created_at",
                     "first_published_at",
                 )
-            else:
+            elif params["full"]:
                 rows = selectors.services_prefetched(ActivityPage.objects.filter(pk__in=pks))
+            else:  # one-to-one fields and the organisation: no related rows to fetch
+                rows = ActivityPage.objects.filter(pk__in=pks).select_related("provider")
             by_pk = {a.pk: a for a in rows}
             chosen = [by_pk[pk] for pk in pks]
             return ServiceSerializer(chosen, many=True, context=context).data
