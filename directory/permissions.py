@@ -112,6 +112,13 @@ def may_remove_provider(user, provider: Page) -> bool:
     return provider.get_parent().permissions_for_user(user).can_add_subpage()
 
 
+def outside_listing_editable(user) -> bool:
+    """A listing read in from an outside source (an Open Referral feed, ``import_oruk``) is
+    read-only for its provider's editors: the next read of the feed would overwrite their
+    change. City admins may still edit or remove one (a listing the feed got wrong)."""
+    return is_city_admin(user)
+
+
 def sees_all_duplicates(user) -> bool:
     """City admins, and anyone given "view duplicate decision" (a commissioner)."""
     return bool(user.is_active and (is_city_admin(user) or user.has_perm(VIEW_ALL_DUPLICATES)))

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "activities",
     "venues",
     "referrals",
+    "openreferral",
+    "rest_framework",
     "wagtail.contrib.redirects",
     "wagtail.sites",
     "wagtail.users",

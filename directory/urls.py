@@ -38,6 +38,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("referrals/", include("referrals.urls")),
+    path("api/oruk/", include("openreferral.urls")),
     path("", include("activities.urls")),
 ]
 

@@ -1,0 +1,93 @@
+"""Paging and each filter of /api/oruk/ narrow the demo's services correctly; answers carry
+an ETag (a 304 for a client holding it), CORS for every origin, and refuse anything but GET."""
+
+from __future__ import annotations
+
+import pytest
+
+from activities.models import ActivityPage
+from openreferral import ids
+from openreferral.vocabulary import CATEGORIES, term_id
+
+API = "/api/oruk"
+
+
+def _ids(client, path="/services", **params) -> set[str]:
+    body = client.get(f"{API}{path}", {"per_page": 1000, **params}).json()
+    assert body["total_items"] == len(body["contents"])
+    return {item.get("service_id", item["id"]) for item in body["contents"]}
+
+
+def test_paging_covers_every_service_once(client, demo):
+    everything = _ids(client)
+    pages = [client.get(f"{API}/services", {"per_page": 7, "page": n}).json() for n in range(1, 12)]
+    seen = [item["id"] for page in pages for item in page["contents"]]
+    assert sorted(seen) == sorted(everything)
+    assert pages[-1]["empty"] is True and pages[-1]["contents"] == []
+
+
+def test_organization_id_narrows_to_that_provider(client, demo):
+    provider = demo.providers[0]
+    expected = {
+        ids.service_id(pk)
+        for pk in ActivityPage.objects.live().filter(provider=provider).values_list("pk", flat=True)
+    } & _ids(client)
+    assert _ids(client, organization_id=ids.organization_id(provider.pk)) == expected
+    assert _ids(client, organization_id="00000000-0000-4000-8000-000000000000") == set()
+
+
+def test_taxonomy_term_and_taxonomy_narrow(client, demo):
+    everything = _ids(client)
+    walking = {
+        ids.service_id(pk)
+        for pk in ActivityPage.objects.filter(categories__slug="walking").values_list(
+            "pk", flat=True
+        )
+    } & everything
+    assert walking
+    assert _ids(client, taxonomy_term_id=term_id(CATEGORIES, "walking")) == walking
+    with_topic = _ids(client, taxonomy_id=ids.taxonomy_id(CATEGORIES))
+    assert walking < with_topic <= everything
+
+
+def test_search_and_modified_after_narrow(client, demo):
+    everything = _ids(client)
+    found = _ids(client, search="walk")
+    assert found and found < everything
+    assert _ids(client, modified_after="2000-01-01T00:00:00Z") == everything
+    assert _ids(client, modified_after="2999-01-01T00:00:00Z") == set()
+
+
+def test_postcode_and_proximity_narrow_service_at_locations(client, demo):
+    everywhere = _ids(client, "/service_at_locations")
+    near = _ids(client, "/service_at_locations", postcode="L1 4DQ", proximity="1500")
+    assert near and near < everywhere
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "0"},
+        {"per_page": "x"},
+        {"modified_after": "yesterday"},
+        {"postcode": "NOT A CODE"},
+        {"proximity": "100"},
+    ],
+)
+def test_bad_parameters_are_a_400_naming_them(client, demo, params):
+    response = client.get(f"{API}/services", params)
+    assert response.status_code == 400
+    assert set(response.json()) == set(params)
+
+
+def test_etag_gives_304_and_cors_is_open(client, demo):
+    first = client.get(f"{API}/services")
+    again = client.get(f"{API}/services", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert first.status_code == 200 and again.status_code == 304
+    assert first["Access-Control-Allow-Origin"] == "*"
+    assert "max-age" in first["Cache-Control"]
+    assert client.post(f"{API}/services").status_code == 405
+
+
+def test_unknown_id_is_a_404(client, demo):
+    assert client.get(f"{API}/services/not-a-service").status_code == 404
