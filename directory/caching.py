@@ -23,8 +23,9 @@ with forms, one per visitor's CSRF secret), and a request whose If-None-Match ma
 answered 304 from the cache, for HTML pages as for feeds.
 
 **Redis down** (``TolerantRedisCache``): reads answer "not cached" and writes are skipped, so
-pages are served live; ``add`` and ``incr`` still raise, so rate limits refuse politely
-(directory/ratelimits.py) and import locks are never granted by a cache that is not there.
+pages are served live; ``add`` answers "not added" and ``incr`` raises, so rate limits and
+report tokens refuse politely (directory/ratelimits.py, activities.reports) and an import lock
+is never granted by a cache that is not there ("another import is in progress").
 After a failure the backend does not try Redis again for a few seconds (each try costs up to
 its socket timeout), and a version bump that could not be made is made once Redis answers.
 """
@@ -55,13 +56,14 @@ logger = logging.getLogger(__name__)
 
 
 class CacheUnavailable(Exception):
-    """The shared cache cannot be reached (raised by add and incr only)."""
+    """The shared cache cannot be reached (raised by incr and decr only)."""
 
 
 class TolerantRedisCache(RedisCache):
     """Django's RedisCache, except that while Redis is down reads miss and writes are skipped.
 
-    ``add``, ``incr`` and ``decr`` raise instead: callers that count or lock must know.
+    ``add`` answers False (not added) and ``incr`` and ``decr`` raise: callers that count or
+    lock refuse.
     """
 
     RETRY_AFTER_SECONDS = 5.0
@@ -145,8 +147,9 @@ class TolerantRedisCache(RedisCache):
         )
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._loudly(
-            "add", lambda: super(TolerantRedisCache, self).add(key, value, timeout, version)
+        # False, "not added", while down: every caller that counts or locks then refuses.
+        return self._quietly(
+            "add", lambda: super(TolerantRedisCache, self).add(key, value, timeout, version), False
         )
 
     def incr(self, key, delta=1, version=None):
@@ -378,9 +381,33 @@ def _rebuilt(entry: tuple) -> HttpResponse:
     return response
 
 
-def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """304 when the visitor's If-None-Match names this response's ETag."""
+def _served(request: HttpRequest, entry: tuple, how: str) -> HttpResponse:
+    """A stored page for this visitor (their own CSRF token), or 304 when their
+    If-None-Match names its ETag."""
+    response = _with_token(request, _rebuilt(entry))
+    response["X-Cache"] = how
     return get_conditional_response(request, etag=response["ETag"], response=response) or response
+
+
+# A page many visitors ask for at once when it is not cached (the citywide feed after an
+# import) is rendered by one of them: the others wait for it, at most this long, then render.
+RENDER_WAIT_SECONDS = 15.0
+
+
+def _rendered_by_another(key: str) -> tuple | None:
+    """None when this request should render the page (it holds the key's render lock, or the
+    wait ran out); the stored page when another request rendered it meanwhile."""
+    if cache.add(f"render:{key}", 1, timeout=int(RENDER_WAIT_SECONDS) + 5):
+        return None
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        entry = cache.get(key)
+        if entry is not None:
+            return entry
+        if cache.add(f"render:{key}", 1, timeout=int(RENDER_WAIT_SECONDS) + 5):
+            return None  # the renderer gave up (its page was not storable): our turn
+    return None
 
 
 class PageCacheMiddleware:
@@ -404,21 +431,22 @@ class PageCacheMiddleware:
         if version is None:  # the cache is down: live, as if there were no cache
             return self.get_response(request)
         key = _page_key(request, version)
-        entry = cache.get(key)
+        entry = cache.get(key) or _rendered_by_another(key)
         if entry is not None:
-            response = _rebuilt(entry)
-            response["X-Cache"] = "hit"
-            return _conditional(request, _with_token(request, response))
-        response = self.get_response(request)
-        if not _response_storable(request, response):
-            return response
-        shared = _without_token(request, response.content)
-        if shared is None:
-            return response
-        patch_vary_headers(response, ["Cookie"])
-        entry = _stored(response, shared)
-        cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            return _served(request, entry, "hit")
+        try:
+            response = self.get_response(request)
+            shared = (
+                _without_token(request, response.content)
+                if _response_storable(request, response)
+                else None
+            )
+            if shared is None:
+                return response
+            patch_vary_headers(response, ["Cookie"])
+            entry = _stored(response, shared)
+            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        finally:
+            cache.delete(f"render:{key}")
         # This visitor is served as every later one will be: the same bytes, their own token.
-        response = _rebuilt(entry)
-        response["X-Cache"] = "miss"
-        return _conditional(request, _with_token(request, response))
+        return _served(request, entry, "miss")

@@ -104,6 +104,8 @@ def site_process(tmp_path: Path, **env_overrides: str) -> Iterator[Site]:
         [
             *(sys.executable, "-m", "gunicorn", "directory.wsgi:application"),
             *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"),
+            # Stopping waits this long for open keep-alive connections, not gunicorn's 30 s.
+            *("--graceful-timeout", "5"),
         ],
         env=env,
         cwd=ROOT,
