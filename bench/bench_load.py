@@ -12,7 +12,8 @@ radius, day, access, kind, topic, pages 1 to 3), activity pages, venue pages, th
 calendar feeds (an activity's, a venue's, the citywide one). Each client keeps its cookies (a
 browser sends its CSRF cookie back). Calendar feeds are polled with the ETag the client has
 (304 counts as success). The first `--warmup` seconds (workers starting, caches filling) are
-not counted. Prints requests per second, p50, p95, p99 and errors (any status >= 400, or a failed connection).
+not counted. Prints requests per second, p50, p95, p99 and errors (any status >= 400, or a
+failed connection).
 """
 
 from __future__ import annotations
