@@ -98,6 +98,10 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "directory.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public GETs may read from DATABASE_REPLICA_URL (directory/dbrouter.py), and are
+    # answered from the page cache when it has them (directory/caching.py): before the session.
+    "directory.dbrouter.ReplicaMiddleware",
+    "directory.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "directory.timeouts.StatementTimeoutMiddleware",
@@ -150,6 +154,33 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+
+# --- Several app servers (issue 15; README, Deploying) ----------------------------------------
+# A kept-alive connection is checked before each request reuses it: after PostgreSQL restarts
+# (or kills a connection) the next request reconnects instead of failing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+# An optional read replica: anonymous public GETs read from it; writes, sessions and signed-in
+# or admin requests use the primary (directory/dbrouter.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+    )
+    if DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        # Only public requests read from it: their statement bound, set at connection.
+        _bound = env_int("DB_STATEMENT_TIMEOUT_MS", 2000)
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = (
+            f"-c statement_timeout={_bound} -c default_transaction_read_only=on"
+        )
+    DATABASE_ROUTERS = ["directory.dbrouter.ReplicaRouter"]
+# Anonymous public pages and feeds cached in Redis under the data version (directory/caching.py)
+# for at most this long (0 = off); any change to the directory starts a new version at once.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Cookies a public page is rendered from (the shortlist's ids): part of the cache key.
+PAGE_CACHE_VARY_COOKIES = ["shortlist"]
+# Never cached: forms that carry a token stamped when they were opened (the problem report).
+PAGE_CACHE_SKIP_PATTERNS = [r"^/activities/\d+/report/"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # No request may hold the database for long (directory/timeouts.py): each statement of a public
 # request stops after this many milliseconds (admin pages: the second figure; 0 = no bound).
@@ -159,8 +190,11 @@ DB_ADMIN_STATEMENT_TIMEOUT_MS = env_int("DB_ADMIN_STATEMENT_TIMEOUT_MS", 60000)
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that serves pages uncached while Redis is down (directory/caching.py).
+            "BACKEND": "directory.caching.TolerantRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # A Redis that is down or stuck costs a request a fraction of a second, not a hang.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -190,8 +224,31 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded media (images, documents) on S3-compatible storage when a bucket is named
+# (django-storages; any S3 API: AWS, MinIO, Ceph, a cloud's object store), else MEDIA_ROOT.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Served from this host name (a CDN or the bucket's public address) when set.
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", "media"),
+            # Never overwrite another upload of the same name; no public ACLs set by us.
+            "file_overwrite": False,
+            "default_acl": None,
+            # Private buckets: signed links that expire (false for a public bucket or CDN).
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -29,3 +29,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WAGTAILADMIN_BASE_URL = SITE_URL = "http://testserver"
 # The second factor is off for the run; its tests (and those that need it) turn it on.
 OTP_REQUIRED = False
+# Pages are not cached in the run (a test's transaction never commits, and many tests change
+# data with bulk updates, as only the admin and commands do in production); the page cache's
+# own tests turn it on (tests/production/).
+PAGE_CACHE_SECONDS = 0

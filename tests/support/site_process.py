@@ -41,6 +41,7 @@ PRODUCTION = {
 class Site:
     url: str
     sqlite_copy: Path | None
+    pid: int = 0  # gunicorn's master process (its workers are its children)
 
     def count(self, table: str) -> int:
         """Rows in `table` as the server process sees them."""
@@ -103,6 +104,8 @@ def site_process(tmp_path: Path, **env_overrides: str) -> Iterator[Site]:
         [
             *(sys.executable, "-m", "gunicorn", "directory.wsgi:application"),
             *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"),
+            # Stopping waits this long for open keep-alive connections, not gunicorn's 30 s.
+            *("--graceful-timeout", "5"),
         ],
         env=env,
         cwd=ROOT,
@@ -112,7 +115,7 @@ def site_process(tmp_path: Path, **env_overrides: str) -> Iterator[Site]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(url, process, tmp_path / "site.log")
-        yield Site(url=url, sqlite_copy=copy)
+        yield Site(url=url, sqlite_copy=copy, pid=process.pid)
     finally:
         process.terminate()
         process.wait(timeout=20)

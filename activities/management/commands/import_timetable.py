@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from activities.imports.columns import ImportFailed
 from activities.imports.services import timetable_import, timetable_read
+from directory.caching import data_version_bump
 
 # Smaller files import in a moment; a progress bar would only flicker.
 PROGRESS_MIN_ROWS = 200
@@ -76,6 +77,9 @@ class Command(BaseCommand):
             ) from None
         finally:
             bars.close()
+        if not options["dry_run"]:
+            # Bulk writes send no model signals: public pages cached before it are now old.
+            data_version_bump()
         for warning in result.warnings:
             self.stderr.write(f"Warning: {warning}")
         verb = "Checked (dry run, nothing written)" if options["dry_run"] else "Imported"
