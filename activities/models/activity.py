@@ -174,9 +174,17 @@ class ActivityPage(Page):
             heading="Contact",
         ),
     ]
+    # The public search box (activities.search): title and topics weigh most (PostgreSQL's
+    # weights; SQLite keeps title apart from the rest, and the browse ranking adds topics).
     search_fields = [
         *Page.search_fields,
         index.SearchField("description"),
+        index.SearchField("who_for"),
+        index.RelatedFields("categories", [index.SearchField("name", boost=5)]),
+        # Properties, not RelatedFields: SQLite's index takes every field named "title" as
+        # the activity's title, the provider's included.
+        index.SearchField("provider_name", boost=0.5),
+        index.SearchField("venue_name", boost=0.5),
         index.FilterField("kind"),
         index.FilterField("provider"),
     ]
@@ -201,10 +209,6 @@ class ActivityPage(Page):
         errors = {}
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
             errors["age_max"] = "The oldest age must not be lower than the youngest."
-        if self.online and not self.meeting_link and not self.booking_url:
-            errors["meeting_link"] = (
-                "Online sessions need a meeting link (or a booking link that sends it)."
-            )
         if not self.online and self.venue_id is None and self.kind != ActivityKind.SERVICE:
             errors["venue"] = "Choose where it meets, or tick “Online session”."
         if errors:
@@ -222,6 +226,14 @@ class ActivityPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(activity_detail(activity=self))
         return context
+
+    @property
+    def provider_name(self) -> str:
+        return self.provider.title if self.provider else ""
+
+    @property
+    def venue_name(self) -> str:
+        return self.venue.name if self.venue else ""
 
     @property
     def is_free(self) -> bool:
