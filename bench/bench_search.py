@@ -21,11 +21,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MATCHES = re.compile(r'id="results-title">(\d+) activit')
-EXTRA_WORDS = (
-    "walks in the park, gardening and growing, feeling anxious, low mood, cooking together, "
-    "meeting new people, lonely, singing, knitting, bereavement support, sleep, crafts, "
-    "confidence, mindfulness, football, swimming, reading, chess, photography, allotment"
-).split(", ")
+EXTRA_WORDS = [
+    "walks in the park",
+    "gardening and growing",
+    "feeling anxious",
+    "low mood",
+    "cooking together",
+    "meeting new people",
+    "lonely",
+    "singing",
+    "knitting",
+    "bereavement support",
+    "sleep",
+    "crafts",
+    "confidence",
+    "mindfulness",
+    "football",
+    "swimming",
+    "reading",
+    "chess",
+    "photography",
+    "allotment",
+]
 QUERIES = {
     "one word (walking)": "walking",
     "word form (walks)": "walks",
@@ -65,8 +82,9 @@ def child(size: int, runs: int) -> None:
     from django.db import connection
     from django.test import Client
 
+    from activities.filters import ActivityFilter
     from activities.imports.services import timetable_import
-    from activities.selectors import activity_list_browse
+    from activities.selectors import activity_list_browse, activity_list_current
     from bench.synthetic import timetable_rows
 
     call_command("migrate", verbosity=0)
@@ -86,8 +104,10 @@ def child(size: int, runs: int) -> None:
     for label, q in QUERIES.items():
 
         def search(q=q):
-            result = activity_list_browse(params={"q": q})
-            return result.count
+            # What the search adds: reading the words, the SQL count, the first page ranked.
+            filterset = ActivityFilter({"q": q}, queryset=activity_list_current())
+            list(filterset.qs.values_list("pk", flat=True)[:20])
+            return filterset.qs.count()
 
         selector_ms, count = _median(search, runs)
 
