@@ -181,6 +181,7 @@ class ActivityPage(Page):
         index.SearchField("description"),
         index.SearchField("who_for"),
         index.RelatedFields("categories", [index.SearchField("name", boost=5)]),
+        index.RelatedFields("audiences", [index.SearchField("name")]),
         # Properties, not RelatedFields: SQLite's index takes every field named "title" as
         # the activity's title, the provider's included.
         index.SearchField("provider_name", boost=0.5),
@@ -218,7 +219,12 @@ class ActivityPage(Page):
         if self.provider_id is None and self.path:
             parent_path = self.path[: -self.steplen]
             self.provider = ProviderPage.objects.filter(path=parent_path).first()
-        return super().save(*args, **kwargs)
+        saved = super().save(*args, **kwargs)
+        # Wagtail indexes on post_save, before modelcluster writes the topics (parental
+        # many-to-many): index again, so a search by topic finds what was just saved.
+        if self.pk:
+            index.insert_or_update_object(self)
+        return saved
 
     def get_context(self, request, *args, **kwargs):
         from ..selectors import activity_detail  # noqa: PLC0415 -- thin page method

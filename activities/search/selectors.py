@@ -32,7 +32,7 @@ from wagtail.models import Page, Revision
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Or, Phrase, PlainText
 
-from ..models import ActivityPage, Category, SearchSynonym
+from ..models import ActivityPage, Audience, Category, SearchSynonym
 from .words import Expansion, Synonyms, Vocabulary, expand, tokens
 
 # Cached vocabularies and synonym lists live this long at most (they are also keyed by a
@@ -65,10 +65,17 @@ def _data_version() -> tuple:
     newest_revision = Revision.objects.aggregate(n=Max("pk"))["n"]
     newest_page = Page.objects.aggregate(n=Max("pk"))["n"]
     topics = Category.objects.aggregate(n=Count("pk"), names=Sum(Length("name")))
+    audiences = Audience.objects.aggregate(n=Count("pk"), names=Sum(Length("name")))
     synonyms = SearchSynonym.objects.aggregate(
         n=Count("pk"), ids=Sum("pk"), size=Sum(Length("means")) + Sum(Length("term"))
     )
-    return (newest_revision, newest_page, tuple(topics.values()), tuple(synonyms.values()))
+    return (
+        newest_revision,
+        newest_page,
+        tuple(topics.values()),
+        tuple(audiences.values()),
+        tuple(synonyms.values()),
+    )
 
 
 def _cache_key(name: str, version: tuple) -> str:
@@ -84,6 +91,8 @@ def _vocabulary_counts() -> dict[str, int]:
     for row in rows.iterator(chunk_size=2000):
         counts.update(tokens(" ".join(part for part in row if part)))
     for name in Category.objects.values_list("name", flat=True):
+        counts.update(tokens(name))
+    for name in Audience.objects.values_list("name", flat=True):
         counts.update(tokens(name))
     return dict(counts)
 

@@ -133,19 +133,23 @@ FORMS: dict[str, tuple[str, ...]] = {
 _stemmer = snowballstemmer.stemmer("english")
 
 
+def _ascii_lower(text: str) -> str:
+    """Lowercase, accents dropped ("Café" -> "cafe"); plain ASCII text takes the fast path."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
 def normalise(text: str) -> str:
     """Lowercase ASCII words separated by single spaces, apostrophes dropped ("Can't" -> "cant")."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = _APOSTROPHES.sub("", text).replace("&", " and ")
+    text = _APOSTROPHES.sub("", _ascii_lower(text or "")).replace("&", " and ")
     return " ".join(_WORD.findall(text))
 
 
 def tokens(text: str) -> list[str]:
     """The words of a text as the index splits them (apostrophes split too: "can't" -> can, t)."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return _WORD.findall(text)
+    return _WORD.findall(_ascii_lower(text or ""))
 
 
 @lru_cache(maxsize=65536)
