@@ -20,6 +20,7 @@ from venues.selectors import near
 from .enums import TIME_RANGES, WEEKDAY_CODES, ActivityKind, ReferralRoute, TimeOfDay
 from .models import ActivityFeature, ActivityPage, Audience, Category, Schedule
 from .models.activity import ROUTE_FIELDS
+from .search.selectors import RANK, SearchOutcome, activity_search, understand
 from .wording import DAY_NAMES
 
 # The day checkboxes: URL codes with their names.
@@ -187,24 +188,17 @@ class ActivityFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, today=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.today = today or timezone.localdate()
+        self.search_outcome: SearchOutcome | None = None
 
     # Fields handled together in filter_queryset (day and time must match the same slot).
     def noop(self, queryset, name, value):
         return queryset
 
     def filter_text(self, queryset, name, value):
-        for word in value.split()[:8]:
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(description__icontains=word)
-                | Q(who_for__icontains=word)
-                | Q(provider__title__icontains=word)
-                | Q(venue__name__icontains=word)
-                | Q(
-                    Exists(Category.objects.filter(activities=OuterRef("pk"), name__icontains=word))
-                )
-            )
-        return queryset
+        """People's words (activities.search): word forms, synonyms, a misspelling corrected
+        unless `exact=1` ("search for what I typed"); best matches first."""
+        self.search_outcome = understand(value, exact=self.data.get("exact") == "1")
+        return activity_search(queryset, self.search_outcome)
 
     def filter_related(self, queryset, name, value):
         """Any of the chosen topics (or audiences), without joining rows twice."""
@@ -262,6 +256,8 @@ class ActivityFilter(django_filters.FilterSet):
     def _order(self, queryset, sort: str | None, location: Location | None):
         if location is not None and sort in ("", None, "distance"):
             return queryset.order_by(F("distance_sq").asc(nulls_last=True), "title", "pk")
+        if self.search_outcome is not None and sort in ("", None):
+            return queryset.order_by(F(RANK).desc(nulls_last=True), "title", "pk")
         return queryset.order_by("title", "pk")
 
 

@@ -12,6 +12,7 @@ from venues.selectors import venue_access_table
 from . import selectors
 from .filters import filter_errors_text
 from .imports.export import write_csv
+from .search import relax
 
 
 @require_GET
@@ -23,6 +24,9 @@ def browse(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    exact = query.copy()
+    exact["exact"] = "1"
+    empty = result.filterset.is_valid() and not result.count
     return render(
         request,
         "activities/browse.html",
@@ -30,6 +34,8 @@ def browse(request):
             "result": result,
             "form": result.filterset.form,
             "query": query.urlencode(),
+            "exact_query": exact.urlencode(),
+            "relaxed": relax.without_one_filter(params=query) if empty else None,
             "nav": "browse",
         },
         status=200 if result.filterset.is_valid() else 400,

@@ -13,6 +13,7 @@ from .imports import admin as imports_admin
 from .models import Audience, Category
 from .navigation import ProviderWorkMenuItem
 from .reports import admin as reports_admin
+from .search.admin import SearchSynonymViewSet
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -33,7 +34,7 @@ class TaxonomyGroup(SnippetViewSetGroup):
     menu_label = "Topics and audiences"
     menu_icon = "tag"
     menu_order = 220
-    items = (CategoryViewSet, AudienceViewSet)
+    items = (CategoryViewSet, AudienceViewSet, SearchSynonymViewSet)
 
 
 register_snippet(TaxonomyGroup)

@@ -1,4 +1,5 @@
-"""Duplicate detection quality on the labelled set in bench/duplicates_eval/.
+"""Duplicate detection quality on the two labelled sets: bench/duplicates_eval/ (the Wirral set
+the scorer was tuned on) and bench/duplicates_eval_holdout/ (Preston, held out: never tuned on).
 
     .venv/bin/python bench/bench_duplicates_quality.py
 
@@ -33,8 +34,23 @@ def _features(pair, by_key) -> str:
     return f"concept score {score:.2f} ({shown})"
 
 
+SETS = (
+    ("tuning set (bench/duplicates_eval, Wirral)", ROOT / "bench" / "duplicates_eval"),
+    (
+        "held-out set (bench/duplicates_eval_holdout, Preston)",
+        ROOT / "bench" / "duplicates_eval_holdout",
+    ),
+)
+
+
 def main() -> None:
-    gold = load()
+    for name, folder in SETS:
+        print(f"== {name}")
+        report(load(folder))
+        print()
+
+
+def report(gold) -> None:
     by_key = {r.key: r for r in gold.records}
     cross = gold.cross_provider_pairs()
     started = time.perf_counter()

@@ -94,6 +94,17 @@ def _timing_differences(a: ActivityRecord, b: ActivityRecord, timing: Timing) ->
     return (f"both on {day}, but never on the same date",)
 
 
+_SAME_PLACE = ("same venue", "same building")
+_TAUGHT = frozenset({"course", "one-off"})
+_ONGOING = frozenset({"group", "drop-in"})
+
+
+def _complementary(a: ActivityRecord, b: ActivityRecord) -> bool:
+    """One is taught (a course or a one-off) and the other ongoing (a group or a drop-in)."""
+    kinds = {a.kind, b.kind}
+    return bool(kinds & _TAUGHT) and bool(kinds & _ONGOING)
+
+
 def reasoned_match(
     a: ActivityRecord,
     b: ActivityRecord,
@@ -113,6 +124,9 @@ def reasoned_match(
     place, distance, close = _place(a, b, text_a, text_b, policy)
     if not place:
         return None
+    complementary = _complementary(a, b)
+    if complementary and not (place.startswith(_SAME_PLACE) or place == "both online"):
+        return None  # a course and a group in different buildings: not worth a warning
     reasons = [place]
     differences: list[str] = []
     timing = compare_timing(a, b, policy)
@@ -153,7 +167,11 @@ def reasoned_match(
     audience = audience_a.shared(audience_b)
     if audience.particular:
         reasons.append(f"same audience: {audience.describe()}")
-    if a.kind and b.kind and a.kind != b.kind:
+    if complementary:
+        differences.append(
+            "a course and an ongoing group on the same topic: the course may lead into the group"
+        )
+    elif a.kind and b.kind and a.kind != b.kind:
         differences.append(
             f"different formats: {_KIND_LABEL.get(a.kind, a.kind)} "
             f"and {_KIND_LABEL.get(b.kind, b.kind)}"

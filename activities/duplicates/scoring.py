@@ -136,16 +136,19 @@ class Batch:
         """
         keep = (self.provider[i] != self.provider[j]) | (self.provider[i] < 0)
         keep &= self.audiences_compatible(i, j)
-        # A course and an ongoing group on the same topic complement each other (one often leads
-        # to the other); they are not the same offer. An unknown format matches any.
-        family_i, family_j = self.family[i], self.family[j]
-        keep &= (family_i < 0) | (family_j < 0) | (family_i == family_j)
         distance = _haversine_km(self.lat[i], self.lon[i], self.lat[j], self.lon[j])
         # A little generous: the place reason (duplicates.reasons) decides exactly.
         near = np.nan_to_num(distance, nan=np.inf) <= policy.nearby_km * 1.01
         same_venue = (self.venue[i] >= 0) & (self.venue[i] == self.venue[j])
         same_postcode = (self.postcode[i] >= 0) & (self.postcode[i] == self.postcode[j])
-        return keep & (near | same_venue | same_postcode | (self.online[i] & self.online[j]))
+        both_online = self.online[i] & self.online[j]
+        # A course and an ongoing group on the same topic are worth showing only in the same
+        # building (or both online): the providers may say "the course leads into the group".
+        # An unknown format matches any.
+        family_i, family_j = self.family[i], self.family[j]
+        same_family = (family_i < 0) | (family_j < 0) | (family_i == family_j)
+        keep &= same_family | same_venue | same_postcode | both_online
+        return keep & (near | same_venue | same_postcode | both_online)
 
 
 def _rowdot(matrix: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:

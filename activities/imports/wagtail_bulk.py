@@ -30,10 +30,12 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import F, Model, prefetch_related_objects
 from modelcluster.fields import ParentalKey
 from wagtail.models import Page, ReferenceIndex, Revision
 from wagtail.search.backends import get_search_backends
+from wagtail.search.models import IndexEntry
 
 _BATCH = 500
 
@@ -106,6 +108,11 @@ def indexes_update(
         for model, objects in search.items():
             for start in range(0, len(objects), _BATCH * 4):
                 backend.add_bulk(model, objects[start : start + _BATCH * 4])
+    if search and connection.vendor == "sqlite":
+        # Without statistics SQLite's planner runs the full-text MATCH once per index row
+        # (1.7 s for a search at 10,000 activities); with them it matches first (30 ms).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(IndexEntry._meta.db_table)}")
     _reference_index_add(created, child_models)
     for item in changed:
         if ReferenceIndex.is_indexed(type(item)):

@@ -7,6 +7,7 @@ Django, Wagtail, migrations and the rest of the code import them from ``activiti
 from .activity import ActivityFeature, ActivityPage, Cancellation, Schedule, new_ref
 from .duplicates import DuplicateDecision
 from .reports import ProblemReport
+from .search import SearchSynonym
 from .taxonomy import Audience, Category
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "DuplicateDecision",
     "ProblemReport",
     "Schedule",
+    "SearchSynonym",
     "new_ref",
 ]

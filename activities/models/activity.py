@@ -174,9 +174,18 @@ class ActivityPage(Page):
             heading="Contact",
         ),
     ]
+    # The public search box (activities.search): title and topics weigh most (PostgreSQL's
+    # weights; SQLite keeps title apart from the rest, and the browse ranking adds topics).
     search_fields = [
         *Page.search_fields,
         index.SearchField("description"),
+        index.SearchField("who_for"),
+        index.RelatedFields("categories", [index.SearchField("name", boost=5)]),
+        index.RelatedFields("audiences", [index.SearchField("name")]),
+        # Properties, not RelatedFields: SQLite's index takes every field named "title" as
+        # the activity's title, the provider's included.
+        index.SearchField("provider_name", boost=0.5),
+        index.SearchField("venue_name", boost=0.5),
         index.FilterField("kind"),
         index.FilterField("provider"),
     ]
@@ -201,10 +210,6 @@ class ActivityPage(Page):
         errors = {}
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
             errors["age_max"] = "The oldest age must not be lower than the youngest."
-        if self.online and not self.meeting_link and not self.booking_url:
-            errors["meeting_link"] = (
-                "Online sessions need a meeting link (or a booking link that sends it)."
-            )
         if not self.online and self.venue_id is None and self.kind != ActivityKind.SERVICE:
             errors["venue"] = "Choose where it meets, or tick “Online session”."
         if errors:
@@ -214,7 +219,12 @@ class ActivityPage(Page):
         if self.provider_id is None and self.path:
             parent_path = self.path[: -self.steplen]
             self.provider = ProviderPage.objects.filter(path=parent_path).first()
-        return super().save(*args, **kwargs)
+        saved = super().save(*args, **kwargs)
+        # Wagtail indexes on post_save, before modelcluster writes the topics (parental
+        # many-to-many): index again, so a search by topic finds what was just saved.
+        if self.pk:
+            index.insert_or_update_object(self)
+        return saved
 
     def get_context(self, request, *args, **kwargs):
         from ..selectors import activity_detail  # noqa: PLC0415 -- thin page method
@@ -222,6 +232,14 @@ class ActivityPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(activity_detail(activity=self))
         return context
+
+    @property
+    def provider_name(self) -> str:
+        return self.provider.title if self.provider else ""
+
+    @property
+    def venue_name(self) -> str:
+        return self.venue.name if self.venue else ""
 
     @property
     def is_free(self) -> bool:

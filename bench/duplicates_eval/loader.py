@@ -29,8 +29,8 @@ class Gold:
         return [(a, b) for a, b in combinations(self.records, 2) if a.provider != b.provider]
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    with (HERE / name).open(encoding="utf-8", newline="") as file:
+def _rows(name: str, folder: Path = HERE) -> list[dict[str, str]]:
+    with (folder / name).open(encoding="utf-8", newline="") as file:
         return list(csv.DictReader(file))
 
 
@@ -55,13 +55,14 @@ def _slot(text: str) -> SlotRecord:
     return SlotRecord(weekday, start, end, frequency, first, series_end(rule))
 
 
-def load() -> Gold:
+def load(folder: Path = HERE) -> Gold:
+    """The labelled set in `folder` (this one by default; the held-out set uses this loader)."""
     venues = {}
-    for row in _rows("venues.csv"):
+    for row in _rows("venues.csv", folder):
         point = locate_postcode(row["postcode"]).point if row["postcode"] else None
         venues[row["key"]] = (row, point)
     records = []
-    for row in _rows("activities.csv"):
+    for row in _rows("activities.csv", folder):
         venue, point = venues[row["venue"]] if row["venue"] else ({}, None)
         audiences = tuple(a.strip() for a in row["audiences"].split(";") if a.strip())
         records.append(
@@ -90,7 +91,7 @@ def load() -> Gold:
         )
     labels, notes = {}, {}
     keys = {r.key for r in records}
-    for row in _rows("pairs.csv"):
+    for row in _rows("pairs.csv", folder):
         pair = frozenset((row["a"], row["b"]))
         assert pair <= keys and len(pair) == 2, f"unknown or repeated id in pairs.csv: {row}"
         notes[pair] = row["why"]

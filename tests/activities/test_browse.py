@@ -77,10 +77,11 @@ def test_filter_text_matches_title_description_and_topic(client):
     weekly(ActivityFactory(title="Strum club", categories=[CategoryFactory(name="Ukulele music")]))
     weekly(ActivityFactory(title="Walking group"))
 
+    # Ranked: a title match first, then a topic match, then the rest.
     assert browse_titles(client, "q=ukulele") == [
+        "Ukulele for beginners",
         "Strum club",
         "Tuesday social",
-        "Ukulele for beginners",
     ]
     assert browse_titles(client, "q=ukulele+beginners") == ["Ukulele for beginners"]
 

@@ -209,11 +209,50 @@ def test_find_matches_women_and_men_never_pair_in_eval_set():
     assert [pair for pair in hard_negatives if frozenset(pair) in found] == []
 
 
-def test_match_one_course_and_peer_group_on_same_topic_do_not_match():
+def test_match_one_course_and_peer_group_on_same_topic_in_same_building_match():
     course = record(1)
     group = record(2, provider="PPN", title="Anxiety Peer Support Group", kind="group")
 
+    found = pair(course, group)
+
+    assert found is not None
+    assert found.reasons[0] == "same venue: Joseph Lappin Centre"
+    assert (
+        "a course and an ongoing group on the same topic: the course may lead into the group"
+        in found.differences
+    )
+
+
+def test_match_one_course_and_peer_group_on_same_topic_in_other_buildings_do_not_match():
+    course = record(1)
+    group = record(
+        2,
+        provider="PPN",
+        title="Anxiety Peer Support Group",
+        kind="group",
+        **at(OLD_SWAN, 2, "Old Swan Hub"),
+    )
+
     assert pair(course, group) is None
+
+
+def test_match_one_online_course_and_online_group_on_same_evening_clash():
+    online = {
+        "venue_key": None,
+        "venue_name": "",
+        "postcode": "",
+        "latitude": None,
+        "longitude": None,
+        "online": True,
+    }
+    course = record(1, **online)
+    group = record(2, provider="PPN", title="Anxiety Peer Support Group", kind="group", **online)
+
+    found = pair(course, group)
+
+    assert found is not None
+    assert found.kind == CLASH
+    assert found.reasons[0] == "both online"
 
 
 def test_match_one_same_title_far_apart_does_not_match():
@@ -376,6 +415,8 @@ def test_clusters_joins_linked_pairs():
     assert sorted(groups[0]) in (
         ["ODW-CROCHET", "PPN-STITCH", "WCR-KNIT"],
         ["BCT-ALLOT", "ODW-GARDEN", "TRC-GARDEN"],
+        # two anxiety courses and the peer group in their building (issue 12's policy)
+        ["ODW-ANX", "PPN-ANXPEER", "TRC-ANX"],
     )
     assert sum(len(g) for g in groups) == len({k for g in groups for k in g})
 

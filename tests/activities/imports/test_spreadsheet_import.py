@@ -287,7 +287,6 @@ def test_import_failure_message_lists_problems_by_row_and_column(provider):
             "venue_name",
             "Give where it meets",
         ),
-        ({"online": "yes"}, "meeting_link", "Online sessions need a meeting link"),
         ({"online": "maybe"}, "online", "“maybe” is not yes or no."),
         (
             {"cancelled_dates": "2027-01-14"},
