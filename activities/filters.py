@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_filters import fields as filter_fields
 
 from directory.models import ProviderPage
+from directory.names import provider_name_key
 from venues.accessibility import AVAILABLE_STATUSES, FEATURE_CHOICES, FEATURES
 from venues.geo import Location, PostcodeError, locate_postcode
 from venues.models import VenueFeature
@@ -73,6 +74,90 @@ class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
 
 class ModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = BoundedModelMultipleChoiceField
+
+
+class ProviderField(BoundedValues, forms.Field):
+    """Organisations by slug (the links other pages make), by name, or by part of a name.
+
+    Cleans to a list of (slug, title) pairs, best first. The browse page renders a text box
+    (search-as-you-type with JavaScript, a plain box without), so a visitor without JavaScript
+    types "mind" and gets every organisation whose name contains it; repeated values (the
+    chosen ones kept as checkboxes) each add their matches. A value nothing matches is an
+    error that says so, never an empty list that looks like "no activities".
+    """
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        return [text.strip()[:100] for text in value if text and text.strip()]
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def clean(self, value):
+        texts = super().clean(value)
+        return providers_matching(texts)
+
+
+PROVIDER_MATCH_LIMIT = 50
+
+
+def providers_matching(texts: list[str]) -> list[tuple[str, str]]:
+    """(slug, title) of the live organisations each text names: its slug or name exactly, else
+    those whose name contains it (at most PROVIDER_MATCH_LIMIT). Two queries at most."""
+    if not texts:
+        return []
+    live = ProviderPage.objects.live()
+    keys = {provider_name_key(text): text for text in texts}
+    exact = list(
+        live.filter(Q(slug__in=texts) | Q(name_key__in=list(keys))).values_list(
+            "slug", "title", "name_key"
+        )
+    )
+    found = {slug: title for slug, title, _ in exact}
+    named = {slug for slug, _, _ in exact} | {key for _, _, key in exact}
+    rest = [text for text in texts if text not in named and provider_name_key(text) not in named]
+    if rest:
+        partial = Q()
+        for text in rest:
+            partial |= Q(title__icontains=text)
+        matches = list(
+            live.filter(partial)
+            .order_by("title")
+            .values_list("slug", "title")[: PROVIDER_MATCH_LIMIT + 1]
+        )
+        if len(matches) > PROVIDER_MATCH_LIMIT:
+            raise forms.ValidationError(
+                "More than %(limit)s organisations match: type more of the name.",
+                code="too_many",
+                params={"limit": PROVIDER_MATCH_LIMIT},
+            )
+        lowered = [(text, text.casefold()) for text in rest]
+        for text, folded in lowered:
+            if not any(folded in title.casefold() for _, title in matches):
+                raise forms.ValidationError(
+                    "No organisation's name contains “%(text)s”.",
+                    code="no_match",
+                    params={"text": text},
+                )
+        found.update(matches)
+    return list(found.items())
+
+
+class ProviderFilter(django_filters.Filter):
+    field_class = ProviderField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        # One IN over the provider's id (no join, no DISTINCT).
+        ids = ProviderPage.objects.filter(slug__in=[slug for slug, _ in value]).values("pk")
+        return qs.filter(provider_id__in=ids)
 
 
 class PostcodeField(forms.CharField):
@@ -150,7 +235,11 @@ class ActivityFilter(django_filters.FilterSet):
         method="filter_related",
         widget=CHECKBOXES,
     )
-    kind = MultipleChoiceFilter(choices=ActivityKind.choices, label="Type", widget=CHECKBOXES)
+    # distinct=False: a value of the page's own column joins nothing, so DISTINCT (over every
+    # selected column, on PostgreSQL a sort of wide rows) could only cost.
+    kind = MultipleChoiceFilter(
+        choices=ActivityKind.choices, label="Type", widget=CHECKBOXES, distinct=False
+    )
     access = MultipleChoiceFilter(
         choices=FEATURE_CHOICES, label="Access needs", method="filter_access", widget=CHECKBOXES
     )
@@ -174,13 +263,7 @@ class ActivityFilter(django_filters.FilterSet):
         method="filter_related",
         widget=CHECKBOXES,
     )
-    provider = ModelMultipleChoiceFilter(
-        queryset=ProviderPage.objects.live().order_by("title"),
-        to_field_name="slug",
-        field_name="provider__slug",
-        label="Organisation",
-        widget=CHECKBOXES,
-    )
+    provider = ProviderFilter(label="Organisation")
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES, label="Sort by", empty_label=None, method="noop"
     )

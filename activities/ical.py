@@ -319,8 +319,22 @@ def _vevent(data: EventData) -> Event:
     return event
 
 
+def event_bytes(data: EventData) -> bytes:
+    """One VEVENT exactly as it appears inside a calendar (CRLF lines, folded at 75 octets)."""
+    return _vevent(data).to_ical()
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
 def calendar_bytes(info: FeedInfo, events: Iterable[EventData]) -> bytes:
     """The VCALENDAR as bytes (CRLF, folded at 75 octets, UTF-8), events ordered by UID."""
+    return calendar_bytes_of(info, ((data.uid, event_bytes(data)) for data in events))
+
+
+def calendar_bytes_of(info: FeedInfo, events: Iterable[tuple[str, bytes]]) -> bytes:
+    """The same bytes as calendar_bytes, from VEVENTs already serialised as (uid, bytes), so a
+    feed can reuse each activity's events from a cache."""
     calendar = Calendar()
     calendar["VERSION"] = vText("2.0")
     calendar["PRODID"] = vText(PRODID)
@@ -333,6 +347,6 @@ def calendar_bytes(info: FeedInfo, events: Iterable[EventData]) -> bytes:
     calendar["REFRESH-INTERVAL"] = vDuration(REFRESH_INTERVAL, params={"VALUE": "DURATION"})
     calendar["X-PUBLISHED-TTL"] = vDuration(REFRESH_INTERVAL)
     calendar.add_component(VTIMEZONE)
-    for data in sorted(events, key=lambda e: e.uid):
-        calendar.add_component(_vevent(data))
-    return calendar.to_ical()
+    head = calendar.to_ical()
+    body = b"".join(chunk for _, chunk in sorted(events, key=lambda event: event[0]))
+    return head[: -len(_CALENDAR_END)] + body + _CALENDAR_END

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, When
 from django.utils import timezone
 
+from directory.models import ProviderPage
 from directory.permissions import pages_editable
 from venues.accessibility import AVAILABLE_STATUSES, FEATURES, FeatureStatus
 from venues.geo import Location, distance_miles
@@ -33,6 +34,25 @@ def activity_list_current(*, today: date | None = None) -> QuerySet[ActivityPage
         .filter(has_current | ~has_any)
         .select_related("provider", "venue")
     )
+
+
+PROVIDER_SUGGESTIONS = 10
+
+
+def provider_suggestions(*, text: str) -> list[dict[str, str]]:
+    """At most PROVIDER_SUGGESTIONS live organisations whose name contains `text` (names that
+    start with it first), as {"title", "slug"}: the browse page's search-as-you-type."""
+    text = text.strip()[:100]
+    if len(text) < 2:
+        return []
+    rows = (
+        ProviderPage.objects.live()
+        .filter(title__icontains=text)
+        .annotate(starts=Case(When(title__istartswith=text, then=0), default=1))
+        .order_by("starts", "title")
+        .values("title", "slug")[:PROVIDER_SUGGESTIONS]
+    )
+    return list(rows)
 
 
 def activity_list_editable(*, user) -> QuerySet[ActivityPage]:

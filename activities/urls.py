@@ -26,6 +26,7 @@ register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("activities/", views.browse, name="browse"),
+    path("activities/organisations.json", views.provider_search, name="provider_search"),
     path("activities/export.csv", views.export_csv, name="browse_export"),
     path("activities/feed.ics", feeds.browse_feed, name="feed_browse"),
     path("activities/feed/<str:token>.ics", feeds.browse_feed_by_token, name="feed_browse_token"),

@@ -1,7 +1,7 @@
 """Browse and export (public views that share one query string), and the venue page."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -40,6 +40,12 @@ def browse(request):
         },
         status=200 if result.filterset.is_valid() else 400,
     )
+
+
+@require_GET
+def provider_search(request):
+    """Organisations whose name contains `q`, for the browse page's suggestions (JSON)."""
+    return JsonResponse({"results": selectors.provider_suggestions(text=request.GET.get("q", ""))})
 
 
 @require_GET

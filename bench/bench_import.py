@@ -44,6 +44,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--providers", type=int, default=6, help="organisations in the file")
+    parser.add_argument("--venues", type=int, default=300)
     parser.add_argument(
         "--profile",
         choices=["empty", "again", "changed"],
@@ -79,7 +81,7 @@ def main() -> None:
         connection.close()
         shutil.copy(database, template)
 
-        rows = generate(args.rows)
+        rows = generate(args.rows, providers=args.providers, venues=args.venues)
         csv_path = work / "timetable.csv"
         _write_csv(rows, csv_path)
         print(f"Generated {len(rows)} rows ({csv_path.stat().st_size // 1024} KB).", flush=True)

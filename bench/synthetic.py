@@ -70,8 +70,23 @@ def _liverpool_postcodes(count: int, rng: random.Random) -> list[str]:
     return rng.sample(codes, count)
 
 
-def generate(rows: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, str]]:
-    """`rows` spreadsheet rows: activities, about 1 in 10 with a second time slot row."""
+def provider_names(count: int) -> list[str]:
+    """The six real names, then made-up ones ("Wellbeing Trust 7") up to `count`."""
+    words = ["Community", "Wellbeing", "Recovery", "Peer", "Family", "Arts", "Youth", "Carers"]
+    kinds = ["Trust", "Network", "Project", "Collective", "Centre"]
+    made_up = (
+        f"{words[i % len(words)]} {kinds[i // len(words) % len(kinds)]} {i}"
+        for i in range(max(0, count - len(PROVIDERS)))
+    )
+    return [*PROVIDERS[:count], *made_up]
+
+
+def generate(
+    rows: int, *, seed: int = 7, venues: int = 300, providers: int = len(PROVIDERS)
+) -> list[dict[str, str]]:
+    """`rows` spreadsheet rows: activities, about 1 in 10 with a second time slot row, from
+    `providers` organisations at `venues` venues (the issue's regional size: 400 and 1,250)."""
+    names = provider_names(providers)
     from activities import recurrence
     from activities.imports.columns import COLUMNS
 
@@ -95,11 +110,11 @@ def generate(rows: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, s
     ]
     start = date(2026, 9, 7)
     result: list[dict[str, str]] = []
-    refs_by_provider: dict[str, list[str]] = {p: [] for p in PROVIDERS}
+    refs_by_provider: dict[str, list[str]] = {p: [] for p in names}
     number = 0
     while len(result) < rows:
         number += 1
-        provider = PROVIDERS[number % len(PROVIDERS)]
+        provider = names[number % len(names)]
         title, category = TOPICS[number % len(TOPICS)]
         kind = rng.choices(["group", "course", "drop-in", "one-off"], weights=[6, 2, 2, 1])[0]
         frequency = {
@@ -188,8 +203,10 @@ def generate(rows: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, s
     return result
 
 
-def timetable_rows(n: int, *, seed: int = 7, venues: int = 300) -> list[dict[str, str]]:
-    return generate(n, seed=seed, venues=venues)
+def timetable_rows(
+    n: int, *, seed: int = 7, venues: int = 300, providers: int = len(PROVIDERS)
+) -> list[dict[str, str]]:
+    return generate(n, seed=seed, venues=venues, providers=providers)
 
 
 def per_size_main(script: str, *, description: str, child, runs: int) -> None:

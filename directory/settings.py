@@ -200,6 +200,17 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Each activity's serialised calendar events (activities.feeds.events): its own cache, so tens
+# of thousands of entries never push rate limits out of a local-memory default cache.
+CACHES["feed_events"] = (
+    {**CACHES["default"], "KEY_PREFIX": "feed-events"}
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "feed-events",
+        "OPTIONS": {"MAX_ENTRIES": 200_000},
+    }
+)
 
 # django-axes first: it refuses a locked-out username and client before any password is checked.
 AUTHENTICATION_BACKENDS = [

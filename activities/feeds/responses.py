@@ -13,6 +13,7 @@ from django.utils.http import http_date
 
 from .. import ical
 from ..models import ActivityPage
+from .events import feed_event_bytes
 from .selectors import feed_activities, feed_fingerprint
 
 # Long enough for a shared cache to absorb polling, short enough that an edit shows the same
@@ -66,10 +67,8 @@ def serve_feed(
         return answer  # 304 (or 412), carrying the same validators and Cache-Control
     if request.method == "HEAD":
         return response  # the validators are the answer; building the body would be wasted
-    events = []
-    for activity in feed_activities(queryset):
-        events += ical.activity_events(activity)
-    response.content = ical.calendar_bytes(info, events)
+    events = feed_event_bytes(feed_activities(queryset))
+    response.content = ical.calendar_bytes_of(info, events)
     return response
 
 

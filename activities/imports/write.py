@@ -27,8 +27,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page
 
-from directory.models import VenueOwner
-from directory.services import provider_create
+from directory.models import ProviderIndexPage, ProviderPage, VenueOwner
+from directory.names import provider_name_key
+from directory.services import providers_editors_setup
 from venues.models import Venue, VenueFeature
 
 from ..models import ActivityFeature, ActivityPage, Audience, Cancellation, Category, Schedule
@@ -66,9 +67,7 @@ def timetable_write(*, plan: ImportPlan, progress: Progress | None = None, user=
     written, activities to write); ``user`` (None for the command) is the author of the new
     revisions."""
     now = timezone.now()
-    for provider in plan.providers:
-        if provider.page is None:
-            provider.page = provider_create(title=provider.title)
+    _create_providers(plan)
     Category.objects.bulk_create(plan.taxonomy.new_categories)
     Audience.objects.bulk_create(plan.taxonomy.new_audiences)
     changed_venues = _write_venues(plan.venues)
@@ -104,6 +103,33 @@ def timetable_write(*, plan: ImportPlan, progress: Progress | None = None, user=
             Venue: changed_venues,
         },
         child_models=(Schedule, Cancellation, ActivityFeature),
+    )
+
+
+def _create_providers(plan: ImportPlan) -> None:
+    """The organisations a city admin's file names that do not exist yet, in bulk: pages as
+    provider_create would add them, then their editors groups and collections."""
+    new = [provider for provider in plan.providers if provider.page is None]
+    if not new:
+        return
+    index = ProviderIndexPage.objects.get()
+    slugs = wagtail_bulk.child_slugs(index)
+    pages = [
+        ProviderPage(
+            title=provider.title,
+            draft_title=provider.title,
+            slug=unique_slug(slugify(provider.title)[:240] or "organisation", slugs),
+            name_key=provider_name_key(provider.title),
+            live=True,
+        )
+        for provider in new
+    ]
+    wagtail_bulk.pages_add(parent=index, pages=pages)
+    providers_editors_setup(providers=pages)
+    for provider, page in zip(new, pages, strict=True):
+        provider.page = page
+    wagtail_bulk.indexes_update(
+        created=pages, changed=[], search={ProviderPage: pages}, child_models=()
     )
 
 
