@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
@@ -19,8 +19,8 @@ from venues.selectors import feature_table
 from . import recurrence, time_limits, what_next
 from .enums import ActivityKind
 from .filters import ActivityFilter, active_schedules
-from .models import ActivityPage, Schedule
-from .wording import DAY_NAMES
+from .models import ActivityPage, Cancellation, Schedule
+from .wording import DAY_NAMES, status_meaning
 
 
 def activity_list_current(*, today: date | None = None) -> QuerySet[ActivityPage]:
@@ -68,6 +68,8 @@ class ActivityRow:
     next: recurrence.Occurrence | None
     distance: float | None
     access: list[str] = field(default_factory=list)
+    # The chosen access needs this activity meets only partly or on request, each explained.
+    access_checks: list[str] = field(default_factory=list)
 
     @property
     def time_limit(self) -> str:
@@ -79,8 +81,16 @@ def cancellation_map(activity: ActivityPage) -> dict[date, str]:
 
 
 def activity_row(
-    activity: ActivityPage, *, today: date, origin: Location | None = None
+    activity: ActivityPage,
+    *,
+    today: date,
+    origin: Location | None = None,
+    from_day: date | None = None,
+    needs: list[str] | tuple[str, ...] = (),
 ) -> ActivityRow:
+    """`from_day`: show the next session on or after this day (the start of the "when"
+    filter's window), rather than after today. `needs`: the access codes the visitor chose,
+    whose "partly" or "on request" the row explains."""
     cancelled = cancellation_map(activity)
     slots = []
     for schedule in activity.schedules.all():
@@ -89,7 +99,7 @@ def activity_row(
                 schedule=schedule,
                 description=recurrence.describe_rule(schedule.rule),
                 next=recurrence.next_occurrence(
-                    schedule.rule, after=today, cancellations=cancelled
+                    schedule.rule, after=from_day or today, cancellations=cancelled
                 ),
             )
         )
@@ -103,7 +113,22 @@ def activity_row(
         next=min(upcoming, key=lambda o: o.start) if upcoming else None,
         distance=distance,
         access=key_access_labels(activity),
+        access_checks=access_checks(activity, needs),
     )
+
+
+def access_checks(activity: ActivityPage, needs) -> list[str]:
+    """For each chosen need met only partly or on request: "Step-free way in: partly – ramp
+    at the side door" (or what that status means, when the provider gave no details)."""
+    recorded = {f.code: f for f in activity.venue.features.all()} if activity.venue else {}
+    recorded.update({f.code: f for f in activity.features.all()})
+    checks = []
+    for code in needs:
+        feature = recorded.get(code)
+        if feature is not None and feature.status in AVAILABLE_STATUSES[1:]:  # not a plain yes
+            meaning = status_meaning(feature.status, feature.details)
+            checks.append(f"{FEATURES[code].label}: {meaning[:1].lower()}{meaning[1:]}")
+    return checks
 
 
 def key_access_labels(activity: ActivityPage) -> list[str]:
@@ -127,6 +152,30 @@ class BrowseResult:
     rows: list[ActivityRow]
     count: int
     origin: Location | None
+    today: date | None = None
+
+
+def activity_ids_soonest(queryset: QuerySet[ActivityPage], *, after: date) -> list[int]:
+    """Ids of `queryset` ordered by their next session on or after `after` (cancelled
+    sessions skipped, as recurrence decides), then by title; those with no session to come
+    last. Two queries of plain columns, however many activities match."""
+    titles = dict(queryset.order_by().values_list("pk", "title"))
+    cancelled: dict[int, dict[date, str]] = {}
+    for activity_id, day in Cancellation.objects.filter(
+        activity__in=list(titles), date__gte=after
+    ).values_list("activity_id", "date"):
+        cancelled.setdefault(activity_id, {})[day] = ""
+    soonest: dict[int, datetime] = {}
+    for activity_id, *fields in Schedule.objects.filter(activity__in=list(titles)).values_list(
+        "activity_id", *recurrence.RULE_FIELDS
+    ):
+        found = recurrence.next_occurrence(
+            recurrence.Rule(*fields), after=after, cancellations=cancelled.get(activity_id)
+        )
+        if found is not None and (activity_id not in soonest or found.start < soonest[activity_id]):
+            soonest[activity_id] = found.start
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(titles, key=lambda pk: (soonest.get(pk, never), titles[pk].lower(), pk))
 
 
 def activity_list_browse(
@@ -138,13 +187,30 @@ def activity_list_browse(
     if not filterset.is_valid():
         return BrowseResult(filterset=filterset, page=None, rows=[], count=0, origin=None)
     origin = filterset.form.cleaned_data.get("postcode")
-    paginator = Paginator(filterset.qs, page_size)
-    page = paginator.get_page(page_number)
+    window = filterset.window()
+    from_day = window[0] if window else today
+    if filterset.form.cleaned_data.get("sort") == "soonest":
+        # Paginated over the ordered ids, so the count and pages stay exact.
+        paginator = Paginator(activity_ids_soonest(filterset.qs, after=from_day), page_size)
+        page = paginator.get_page(page_number)
+        by_pk = {a.pk: a for a in with_display_data(filterset.qs.filter(pk__in=page.object_list))}
+        activities = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    else:
+        paginator = Paginator(filterset.qs, page_size)
+        page = paginator.get_page(page_number)
+        activities = with_display_data(page.object_list)
+    needs = filterset.form.cleaned_data.get("access") or []
     rows = [
-        activity_row(a, today=today, origin=origin) for a in with_display_data(page.object_list)
+        activity_row(a, today=today, origin=origin, from_day=from_day, needs=needs)
+        for a in activities
     ]
     return BrowseResult(
-        filterset=filterset, page=page, rows=rows, count=paginator.count, origin=origin
+        filterset=filterset,
+        page=page,
+        rows=rows,
+        count=paginator.count,
+        origin=origin,
+        today=today,
     )
 
 
