@@ -245,6 +245,47 @@ def access_table(activity: ActivityPage) -> list[tuple[str, list[tuple]]]:
     return feature_table(recorded)
 
 
+@dataclass
+class AccessSummary:
+    """The activity page's access section: what is known, grouped, and one line of the rest."""
+
+    known: list[tuple[str, list[tuple[str, str, str]]]]  # group, [(label, status words, status)]
+    unknown: list[str]  # labels of features nobody has recorded
+    first_visit: list[str]  # "Someone will meet you on your first visit", when recorded
+
+
+# Shown under "Your first visit" when recorded (and left out of the access lists below it).
+FIRST_VISIT_CODES = ("meet_at_door", "bring_companion")
+
+
+def access_summary(activity: ActivityPage) -> AccessSummary:
+    """Known features with their status (partly and on request explained), and the unknown
+    ones as labels for one "Not known" line. With no venue (a time bank, a phone service)
+    only what is recorded is listed: there is no building to ask about."""
+    known, unknown, first_visit = [], [], []
+    for group, rows in access_table(activity):
+        listed = []
+        for label, status_label, details, status in rows:
+            code = _CODE_BY_LABEL[label]
+            if status == "unknown":
+                if activity.venue is not None and code not in FIRST_VISIT_CODES:
+                    unknown.append(label)
+                continue
+            if code in FIRST_VISIT_CODES and status in AVAILABLE_STATUSES:
+                first_visit.append(f"{label}{f' – {details}' if details else ''}")
+                continue
+            words = status_meaning(status, details) or (
+                f"{status_label} – {details}" if details else status_label
+            )
+            listed.append((label, words, status))
+        if listed:
+            known.append((group, listed))
+    return AccessSummary(known=known, unknown=unknown, first_visit=first_visit)
+
+
+_CODE_BY_LABEL = {feature.label: code for code, feature in FEATURES.items()}
+
+
 def activity_detail(*, activity: ActivityPage, today: date | None = None) -> dict:
     """Everything the activity page shows, from one call."""
     today = today or timezone.localdate()
@@ -262,6 +303,7 @@ def activity_detail(*, activity: ActivityPage, today: date | None = None) -> dic
         "time_limit": time_limits.summary(activity, today=today),
         "has_ended": time_limits.has_ended(activity, today=today),
         "access": access_table(activity),
+        "access_summary": access_summary(activity),
         "next_steps": next_steps,
         "what_next": onwards,
         "detail": activity,

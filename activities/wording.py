@@ -260,9 +260,9 @@ STATUS_MEANINGS = {
 
 
 def status_meaning(status: str, details: str = "") -> str:
-    """“Partly: …, so call to check it works for you”, with the provider's own details first
-    when there are any (“Partly – ramp at the side door”)."""
-    if details:
-        label = {"partly": "Partly", "on_request": "On request"}.get(status, "")
-        return f"{label} – {details}" if label else details
-    return STATUS_MEANINGS.get(status, "")
+    """“Partly: …, so call to check it works for you”, or the provider's own details when
+    there are any (“Partly – ramp at the side door”); "" for any other status."""
+    label = {"partly": "Partly", "on_request": "On request"}.get(status)
+    if label is None:
+        return ""
+    return f"{label} – {details}" if details else STATUS_MEANINGS[status]
