@@ -191,7 +191,11 @@ class ActivityFilter(django_filters.FilterSet):
         widget=CHECKBOXES,
     )
     when = django_filters.ChoiceFilter(
-        choices=When.choices, label="When", empty_label="Any time", method="noop"
+        choices=When.choices,
+        label="When",
+        empty_label="Any time",
+        method="noop",
+        widget=forms.RadioSelect,
     )
     on = django_filters.DateFilter(label="Date", method="noop")
     sort = django_filters.ChoiceFilter(
