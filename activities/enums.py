@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time, timedelta
 
 from django.db import models
 
@@ -94,3 +94,28 @@ TIME_RANGES = {
     TimeOfDay.AFTERNOON: (time(12, 0), time(17, 0)),
     TimeOfDay.EVENING: (time(17, 0), time(23, 59, 59)),
 }
+
+
+class When(models.TextChoices):
+    """The browse "when" filter. Weeks run Monday to Sunday in Europe/London."""
+
+    TODAY = "today", "Today"
+    TOMORROW = "tomorrow", "Tomorrow"
+    THIS_WEEK = "this_week", "This week"
+    NEXT_WEEK = "next_week", "Next week"
+    DATE = "date", "On a date"
+
+    def window(self, *, today: date, on: date | None = None) -> tuple[date, date] | None:
+        """The dates, first and last inclusive, this choice means on `today` (`on` for DATE;
+        None when a date is wanted and none is given). "This week" starts today, never on a
+        day already gone; it ends on Sunday."""
+        monday = today - timedelta(days=today.weekday())
+        if self is When.TODAY:
+            return today, today
+        if self is When.TOMORROW:
+            return today + timedelta(days=1), today + timedelta(days=1)
+        if self is When.THIS_WEEK:
+            return today, monday + timedelta(days=6)
+        if self is When.NEXT_WEEK:
+            return monday + timedelta(days=7), monday + timedelta(days=13)
+        return (on, on) if on is not None else None

@@ -4,6 +4,8 @@ Everything narrows in SQL: the same FilterSet serves the page, the CSV export an
 shared URL means the same list everywhere.
 """
 
+from datetime import date, timedelta
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -18,11 +20,12 @@ from venues.geo import Location, PostcodeError, locate_postcode
 from venues.models import VenueFeature
 from venues.selectors import near
 
-from .enums import TIME_RANGES, WEEKDAY_CODES, ActivityKind, ReferralRoute, TimeOfDay
-from .models import ActivityFeature, ActivityPage, Audience, Category, Schedule
+from . import recurrence
+from .enums import TIME_RANGES, WEEKDAY_CODES, ActivityKind, ReferralRoute, TimeOfDay, When
+from .models import ActivityFeature, ActivityPage, Audience, Cancellation, Category, Schedule
 from .models.activity import ROUTE_FIELDS
 from .search.selectors import RANK, SearchOutcome, activity_search, understand
-from .wording import DAY_NAMES
+from .wording import DAY_NAMES, audience_label
 
 # The day checkboxes: URL codes with their names.
 DAY_CHOICES = list(zip(WEEKDAY_CODES, DAY_NAMES, strict=True))
@@ -34,7 +37,14 @@ RADIUS_CHOICES = [
     ("10", "10 miles"),
 ]
 CHECKBOXES = forms.CheckboxSelectMultiple
-SORT_CHOICES = [("", "Best match"), ("title", "Name (A to Z)"), ("distance", "Nearest first")]
+SORT_CHOICES = [
+    ("", "Best match"),
+    ("soonest", "Soonest first"),
+    ("title", "Name (A to Z)"),
+    ("distance", "Nearest first"),
+]
+# The furthest ahead "On a date" looks: sessions are expanded for real, so the window is bounded.
+WHEN_MAX_DAYS_AHEAD = 366
 
 
 class BoundedValues:
@@ -264,6 +274,14 @@ class ActivityFilter(django_filters.FilterSet):
         widget=CHECKBOXES,
     )
     provider = ProviderFilter(label="Organisation")
+    when = django_filters.ChoiceFilter(
+        choices=When.choices,
+        label="When",
+        empty_label="Any time",
+        method="noop",
+        widget=forms.RadioSelect,
+    )
+    on = django_filters.DateFilter(label="Date", method="noop")
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES, label="Sort by", empty_label=None, method="noop"
     )
@@ -272,6 +290,8 @@ class ActivityFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.today = today or timezone.localdate()
         self.search_outcome: SearchOutcome | None = None
+        # Display labels ("Women", "LGBTQ+ people"); the URL values stay the stored slugs.
+        self.form.fields["audience"].label_from_instance = lambda a: audience_label(a.name)
 
     # Fields handled together in filter_queryset (day and time must match the same slot).
     def noop(self, queryset, name, value):
@@ -309,10 +329,47 @@ class ActivityFilter(django_filters.FilterSet):
     def filter_referral(self, queryset, name, value):
         return queryset.filter(accepts_routes(value))
 
+    def is_valid(self) -> bool:
+        return super().is_valid() and self.window() is not False
+
+    def window(self) -> tuple[date, date] | None | bool:
+        """The dates the "when" filter asks for (first, last), None for any time, or False
+        (with a form error added) when they cannot be used. A date on its own means that date."""
+        if not hasattr(self, "_window"):
+            self._window = self._find_window() if self.form.is_valid() else None
+        return self._window
+
+    def _find_window(self) -> tuple[date, date] | None | bool:
+        data = self.form.cleaned_data
+        when, on = data.get("when"), data.get("on")
+        if not when and on is None:
+            return None
+        if when and when != When.DATE and on is not None:
+            on = None  # "This week" chosen with a stale date left in the box: the choice wins
+        window = When(when or When.DATE).window(today=self.today, on=on)
+        if window is None:
+            self.form.add_error("on", "Enter the date you want, or choose another “when”.")
+            return False
+        if on is not None and not (
+            self.today <= on <= self.today + timedelta(days=WHEN_MAX_DAYS_AHEAD)
+        ):
+            self.form.add_error(
+                "on", "Choose a date from today to a year ahead: past sessions are not listed."
+            )
+            return False
+        return window
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         queryset = self._filter_slots(queryset, days=data.get("day"), times=data.get("time"))
+        window = self.window()
+        if window:
+            queryset = queryset.filter(
+                pk__in=meeting_between(
+                    queryset, *window, days=data.get("day"), times=data.get("time")
+                )
+            )
         location: Location | None = data.get("postcode")
         if location is not None:
             queryset = self._filter_distance(queryset, location, data.get("radius"))
@@ -321,16 +378,8 @@ class ActivityFilter(django_filters.FilterSet):
     def _filter_slots(self, queryset, *, days, times):
         if not days and not times:
             return queryset
-        slots = active_schedules(today=self.today).filter(activity=OuterRef("pk"))
-        if days:
-            slots = slots.filter(weekday__in=[WEEKDAY_CODES.index(d) for d in days])
-        if times:
-            window = Q()
-            for name in times:
-                start, end = TIME_RANGES[name]
-                window |= Q(start_time__gte=start, start_time__lt=end)
-            slots = slots.filter(window)
-        return queryset.filter(Exists(slots))
+        slots = slots_matching(active_schedules(today=self.today), days=days, times=times)
+        return queryset.filter(Exists(slots.filter(activity=OuterRef("pk"))))
 
     def _filter_distance(self, queryset, location: Location, radius: str | None):
         # The SQL distance orders and narrows; geopy gives the exact figure shown on the page.
@@ -342,6 +391,56 @@ class ActivityFilter(django_filters.FilterSet):
         if self.search_outcome is not None and sort in ("", None):
             return queryset.order_by(F(RANK).desc(nulls_last=True), "title", "pk")
         return queryset.order_by("title", "pk")
+
+
+def slots_matching(slots: QuerySet[Schedule], *, days, times) -> QuerySet[Schedule]:
+    """Time slots on any of the chosen days (URL codes) and in any chosen part of the day."""
+    if days:
+        slots = slots.filter(weekday__in=[WEEKDAY_CODES.index(d) for d in days])
+    if times:
+        window = Q()
+        for name in times:
+            start, end = TIME_RANGES[name]
+            window |= Q(start_time__gte=start, start_time__lt=end)
+        slots = slots.filter(window)
+    return slots
+
+
+def meeting_between(queryset, first: date, last: date, *, days=None, times=None) -> set[int]:
+    """Ids of activities in `queryset` with a session (not cancelled) from `first` to `last`
+    inclusive, on the chosen days and times.
+
+    SQL narrows to slots that run in those dates on one of their weekdays; each is then
+    expanded by activities.recurrence (a fortnightly or monthly slot, or a cancelled date,
+    is decided there, never guessed in SQL). The window is at most a week or one date.
+    """
+    weekdays = {(first + timedelta(days=n)).weekday() for n in range((last - first).days + 1)}
+    slots = slots_matching(
+        Schedule.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=first),
+            activity__in=queryset.order_by().values("pk"),
+            first_date__lte=last,
+            weekday__in=weekdays,
+        ),
+        days=days,
+        times=times,
+    )
+    rows = list(slots.values_list("activity_id", *recurrence.RULE_FIELDS))
+    cancelled: dict[int, dict[date, str]] = {}
+    for activity_id, day in Cancellation.objects.filter(
+        activity__in={row[0] for row in rows}, date__range=(first, last)
+    ).values_list("activity_id", "date"):
+        cancelled.setdefault(activity_id, {})[day] = ""
+    return {
+        activity_id
+        for activity_id, *fields in rows
+        if recurrence.occurrences(
+            recurrence.Rule(*fields),
+            start=first,
+            end=last,
+            cancellations=cancelled.get(activity_id),
+        )
+    }
 
 
 def filter_errors_text(filterset: ActivityFilter) -> str:

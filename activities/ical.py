@@ -287,6 +287,48 @@ def activity_events(activity: ActivityData) -> list[EventData]:
     return events
 
 
+def next_session(
+    activity: ActivityData, *, today: date
+) -> tuple[SlotData, recurrence.Occurrence] | None:
+    """The activity's next session that is not cancelled (across its slots), with its slot."""
+    cancelled = dict.fromkeys(activity.cancelled, "")
+    found = []
+    for slot in activity.slots:
+        occurrence = recurrence.next_occurrence(slot.rule, after=today, cancellations=cancelled)
+        if occurrence is not None:
+            found.append((occurrence.start, slot.uid, slot, occurrence))
+    if not found:
+        return None
+    _, _, slot, occurrence = min(found, key=lambda item: (item[0], item[1]))
+    return slot, occurrence
+
+
+def session_event(
+    activity: ActivityData, slot: SlotData, occurrence: recurrence.Occurrence
+) -> EventData:
+    """One session as a calendar event of its own ("add this session"): no RRULE, and a UID
+    of the slot and date, so it never replaces the subscribed series (or another session)."""
+    has_place = activity.latitude is not None and activity.longitude is not None
+    return EventData(
+        uid=f"{slot.uid}-{occurrence.date:%Y%m%d}@{UID_DOMAIN}",
+        sequence=slot.sequence,
+        stamp=activity.stamp,
+        start=occurrence.start,
+        end=occurrence.end,
+        summary=activity.title,
+        description=_description(activity),
+        location=event_location(activity),
+        url=activity.meeting_link if activity.online and activity.meeting_link else activity.url,
+        geo=(activity.latitude, activity.longitude) if has_place else None,
+        categories=[activity.kind, *sorted(activity.categories)],
+    )
+
+
+def event_details(activity: ActivityData) -> str:
+    """The description text an event carries (for links that create one, such as Google's)."""
+    return _description(activity)
+
+
 # --------------------------------------------------------------------------- serialising
 
 
@@ -350,3 +392,16 @@ def calendar_bytes_of(info: FeedInfo, events: Iterable[tuple[str, bytes]]) -> by
     head = calendar.to_ical()
     body = b"".join(chunk for _, chunk in sorted(events, key=lambda event: event[0]))
     return head[: -len(_CALENDAR_END)] + body + _CALENDAR_END
+
+
+def session_calendar_bytes(data: EventData) -> bytes:
+    """One event to add to a calendar (not a subscription): no calendar name or refresh
+    interval, so calendar apps put it in the visitor's own calendar rather than a new one."""
+    calendar = Calendar()
+    calendar["VERSION"] = vText("2.0")
+    calendar["PRODID"] = vText(PRODID)
+    calendar["CALSCALE"] = vText("GREGORIAN")
+    calendar["METHOD"] = vText("PUBLISH")
+    calendar.add_component(VTIMEZONE)
+    calendar.add_component(_vevent(data))
+    return calendar.to_ical()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
@@ -20,8 +20,8 @@ from venues.selectors import feature_table
 from . import recurrence, time_limits, what_next
 from .enums import ActivityKind
 from .filters import ActivityFilter, active_schedules
-from .models import ActivityPage, Schedule
-from .wording import DAY_NAMES
+from .models import ActivityPage, Cancellation, Schedule
+from .wording import DAY_NAMES, status_meaning
 
 
 def activity_list_current(*, today: date | None = None) -> QuerySet[ActivityPage]:
@@ -88,6 +88,8 @@ class ActivityRow:
     next: recurrence.Occurrence | None
     distance: float | None
     access: list[str] = field(default_factory=list)
+    # The chosen access needs this activity meets only partly or on request, each explained.
+    access_checks: list[str] = field(default_factory=list)
 
     @property
     def time_limit(self) -> str:
@@ -99,8 +101,16 @@ def cancellation_map(activity: ActivityPage) -> dict[date, str]:
 
 
 def activity_row(
-    activity: ActivityPage, *, today: date, origin: Location | None = None
+    activity: ActivityPage,
+    *,
+    today: date,
+    origin: Location | None = None,
+    from_day: date | None = None,
+    needs: list[str] | tuple[str, ...] = (),
 ) -> ActivityRow:
+    """`from_day`: show the next session on or after this day (the start of the "when"
+    filter's window), rather than after today. `needs`: the access codes the visitor chose,
+    whose "partly" or "on request" the row explains."""
     cancelled = cancellation_map(activity)
     slots = []
     for schedule in activity.schedules.all():
@@ -109,7 +119,7 @@ def activity_row(
                 schedule=schedule,
                 description=recurrence.describe_rule(schedule.rule, today=today),
                 next=recurrence.next_occurrence(
-                    schedule.rule, after=today, cancellations=cancelled
+                    schedule.rule, after=from_day or today, cancellations=cancelled
                 ),
             )
         )
@@ -123,7 +133,22 @@ def activity_row(
         next=min(upcoming, key=lambda o: o.start) if upcoming else None,
         distance=distance,
         access=key_access_labels(activity),
+        access_checks=access_checks(activity, needs),
     )
+
+
+def access_checks(activity: ActivityPage, needs) -> list[str]:
+    """For each chosen need met only partly or on request: "Step-free way in: partly – ramp
+    at the side door" (or what that status means, when the provider gave no details)."""
+    recorded = {f.code: f for f in activity.venue.features.all()} if activity.venue else {}
+    recorded.update({f.code: f for f in activity.features.all()})
+    checks = []
+    for code in needs:
+        feature = recorded.get(code)
+        if feature is not None and feature.status in AVAILABLE_STATUSES[1:]:  # not a plain yes
+            meaning = status_meaning(feature.status, feature.details)
+            checks.append(f"{FEATURES[code].label}: {meaning[:1].lower()}{meaning[1:]}")
+    return checks
 
 
 def key_access_labels(activity: ActivityPage) -> list[str]:
@@ -147,6 +172,30 @@ class BrowseResult:
     rows: list[ActivityRow]
     count: int
     origin: Location | None
+    today: date | None = None
+
+
+def activity_ids_soonest(queryset: QuerySet[ActivityPage], *, after: date) -> list[int]:
+    """Ids of `queryset` ordered by their next session on or after `after` (cancelled
+    sessions skipped, as recurrence decides), then by title; those with no session to come
+    last. Two queries of plain columns, however many activities match."""
+    titles = dict(queryset.order_by().values_list("pk", "title"))
+    cancelled: dict[int, dict[date, str]] = {}
+    for activity_id, day in Cancellation.objects.filter(
+        activity__in=list(titles), date__gte=after
+    ).values_list("activity_id", "date"):
+        cancelled.setdefault(activity_id, {})[day] = ""
+    soonest: dict[int, datetime] = {}
+    for activity_id, *fields in Schedule.objects.filter(activity__in=list(titles)).values_list(
+        "activity_id", *recurrence.RULE_FIELDS
+    ):
+        found = recurrence.next_occurrence(
+            recurrence.Rule(*fields), after=after, cancellations=cancelled.get(activity_id)
+        )
+        if found is not None and (activity_id not in soonest or found.start < soonest[activity_id]):
+            soonest[activity_id] = found.start
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(titles, key=lambda pk: (soonest.get(pk, never), titles[pk].lower(), pk))
 
 
 def activity_list_browse(
@@ -158,13 +207,30 @@ def activity_list_browse(
     if not filterset.is_valid():
         return BrowseResult(filterset=filterset, page=None, rows=[], count=0, origin=None)
     origin = filterset.form.cleaned_data.get("postcode")
-    paginator = Paginator(filterset.qs, page_size)
-    page = paginator.get_page(page_number)
+    window = filterset.window()
+    from_day = window[0] if window else today
+    if filterset.form.cleaned_data.get("sort") == "soonest":
+        # Paginated over the ordered ids, so the count and pages stay exact.
+        paginator = Paginator(activity_ids_soonest(filterset.qs, after=from_day), page_size)
+        page = paginator.get_page(page_number)
+        by_pk = {a.pk: a for a in with_display_data(filterset.qs.filter(pk__in=page.object_list))}
+        activities = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    else:
+        paginator = Paginator(filterset.qs, page_size)
+        page = paginator.get_page(page_number)
+        activities = with_display_data(page.object_list)
+    needs = filterset.form.cleaned_data.get("access") or []
     rows = [
-        activity_row(a, today=today, origin=origin) for a in with_display_data(page.object_list)
+        activity_row(a, today=today, origin=origin, from_day=from_day, needs=needs)
+        for a in activities
     ]
     return BrowseResult(
-        filterset=filterset, page=page, rows=rows, count=paginator.count, origin=origin
+        filterset=filterset,
+        page=page,
+        rows=rows,
+        count=paginator.count,
+        origin=origin,
+        today=today,
     )
 
 
@@ -199,6 +265,47 @@ def access_table(activity: ActivityPage) -> list[tuple[str, list[tuple]]]:
     return feature_table(recorded)
 
 
+@dataclass
+class AccessSummary:
+    """The activity page's access section: what is known, grouped, and one line of the rest."""
+
+    known: list[tuple[str, list[tuple[str, str, str]]]]  # group, [(label, status words, status)]
+    unknown: list[str]  # labels of features nobody has recorded
+    first_visit: list[str]  # "Someone will meet you on your first visit", when recorded
+
+
+# Shown under "Your first visit" when recorded (and left out of the access lists below it).
+FIRST_VISIT_CODES = ("meet_at_door", "bring_companion")
+
+
+def access_summary(activity: ActivityPage) -> AccessSummary:
+    """Known features with their status (partly and on request explained), and the unknown
+    ones as labels for one "Not known" line. With no venue (a time bank, a phone service)
+    only what is recorded is listed: there is no building to ask about."""
+    known, unknown, first_visit = [], [], []
+    for group, rows in access_table(activity):
+        listed = []
+        for label, status_label, details, status in rows:
+            code = _CODE_BY_LABEL[label]
+            if status == "unknown":
+                if activity.venue is not None and code not in FIRST_VISIT_CODES:
+                    unknown.append(label)
+                continue
+            if code in FIRST_VISIT_CODES and status in AVAILABLE_STATUSES:
+                first_visit.append(f"{label}{f' – {details}' if details else ''}")
+                continue
+            words = status_meaning(status, details) or (
+                f"{status_label} – {details}" if details else status_label
+            )
+            listed.append((label, words, status))
+        if listed:
+            known.append((group, listed))
+    return AccessSummary(known=known, unknown=unknown, first_visit=first_visit)
+
+
+_CODE_BY_LABEL = {feature.label: code for code, feature in FEATURES.items()}
+
+
 def activity_detail(*, activity: ActivityPage, today: date | None = None) -> dict:
     """Everything the activity page shows, from one call."""
     today = today or timezone.localdate()
@@ -216,6 +323,7 @@ def activity_detail(*, activity: ActivityPage, today: date | None = None) -> dic
         "time_limit": time_limits.summary(activity, today=today),
         "has_ended": time_limits.has_ended(activity, today=today),
         "access": access_table(activity),
+        "access_summary": access_summary(activity),
         "next_steps": next_steps,
         "what_next": onwards,
         "detail": activity,

@@ -31,6 +31,11 @@ urlpatterns = [
     path("activities/feed.ics", feeds.browse_feed, name="feed_browse"),
     path("activities/feed/<str:token>.ics", feeds.browse_feed_by_token, name="feed_browse_token"),
     path("feeds/activities/<id:pk>.ics", feeds.activity_feed, name="feed_activity"),
+    path(
+        "feeds/activities/<id:pk>/next.ics",
+        feeds.activity_session_feed,
+        name="feed_activity_next",
+    ),
     path("feeds/providers/<id:pk>.ics", feeds.provider_feed, name="feed_provider"),
     path("feeds/venues/<id:pk>.ics", feeds.venue_feed, name="feed_venue"),
     path("venues/<slug:slug>/", views.venue_detail, name="venue_detail"),

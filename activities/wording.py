@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DAY_PLURALS = tuple(f"{name}s" for name in DAY_NAMES)
@@ -183,3 +183,86 @@ def slot_summary(slot) -> str:
     if slot.first_date and slot.ends_on:
         text += f", {day_month(slot.first_date)} to {long_date(slot.ends_on)}"
     return text
+
+
+# ------------------------------------------------------------------ dates relative to today
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week (weeks run Monday to Sunday, as UK calendars print them)."""
+    return day - timedelta(days=day.weekday())
+
+
+def relative_date(day: date, *, today: date) -> str:
+    """A date in words from today's point of view, capitalised to start a line:
+    “Today, Thursday 3 December”, “Tomorrow, Friday 4 December”, “This Sunday, 6 December”,
+    “Next Tuesday, 8 December”, later “Thursday 17 December” (the year only when it is not
+    this year). “This” and “next” follow Monday-to-Sunday weeks, so a Monday seen on a
+    Saturday is “next Monday”, never “this Monday”."""
+    text = f"{day_name(day)} {day_month(day)}"
+    if day.year != today.year:
+        return f"{text} {day.year}"
+    if day == today:
+        return f"Today, {text}"
+    if day == today + timedelta(days=1):
+        return f"Tomorrow, {text}"
+    weeks = (week_start(day) - week_start(today)).days // 7
+    if weeks == 0 and day > today:
+        return f"This {day_name(day)}, {day_month(day)}"
+    if weeks == 1:
+        return f"Next {day_name(day)}, {day_month(day)}"
+    return text
+
+
+def session_when(start: datetime, end: datetime, *, today: date) -> str:
+    """One session in words: “Today, Thursday 3 December, 10:00 to 12:00”."""
+    times = clock_range(start.time(), end.time(), separator=" to ")
+    return f"{relative_date(start.date(), today=today)}, {times}"
+
+
+# --------------------------------------------------------------------------- display labels
+
+# Audience names as imported are often a bare word ("women", "lgbtq+", "arabic"); the public
+# site shows them as a person would write them. Keys are folded names; stored names and slugs
+# (the URL values) stay as they are.
+_AUDIENCE_LABELS = {
+    "women": "Women",
+    "woman": "Women",
+    "men": "Men",
+    "man": "Men",
+    "lgbtq": "LGBTQ+ people",
+    "lgbtq+": "LGBTQ+ people",
+    "lgbt": "LGBTQ+ people",
+    "18-25": "Young adults (18 to 25)",
+    "arabic": "Arabic speakers",
+    "somali": "Somali speakers",
+    "chinese": "Chinese speakers",
+}
+
+
+def audience_label(name: str) -> str:
+    """How the public site names an audience: “Women”, “LGBTQ+ people”, “Arabic speakers”.
+    A name already written properly (“People learning English”) is kept as it is."""
+    folded = " ".join(name.lower().split())
+    if folded in _AUDIENCE_LABELS:
+        return _AUDIENCE_LABELS[folded]
+    return name[:1].upper() + name[1:]
+
+
+# --------------------------------------------------------------------------- access statuses
+
+# What a status other than a plain yes means for someone deciding whether to go.
+STATUS_MEANINGS = {
+    "partly": "Partly: some of it is in place but not all (for example one entrance, or some "
+    "rooms), so call to check it works for you",
+    "on_request": "On request: ask the organisation before you go and they will arrange it",
+}
+
+
+def status_meaning(status: str, details: str = "") -> str:
+    """“Partly: …, so call to check it works for you”, or the provider's own details when
+    there are any (“Partly – ramp at the side door”); "" for any other status."""
+    label = {"partly": "Partly", "on_request": "On request"}.get(status)
+    if label is None:
+        return ""
+    return f"{label} – {details}" if details else STATUS_MEANINGS[status]

@@ -8,6 +8,7 @@ providers' drafts (directory.visibility).
 from django.conf import settings
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
@@ -40,6 +41,25 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("api/oruk/", include("openreferral.urls")),
     path("", include("activities.urls")),
+    # The trust pages: plain templates, so they are there from the first deploy.
+    *[
+        path(
+            address,
+            TemplateView.as_view(template_name=f"pages/{template}.html", extra_context=extra),
+            name=name,
+        )
+        for address, template, name, extra in (
+            ("about/", "about", "about", None),
+            (
+                "privacy/",
+                "privacy",
+                "privacy",
+                {"retention_days": settings.REFERRAL_RETENTION_DAYS},
+            ),
+            ("accessibility/", "accessibility", "accessibility_statement", None),
+            ("contact/", "contact", "contact", None),
+        )
+    ],
 ]
 
 if settings.DEBUG:

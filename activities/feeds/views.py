@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from directory.models import ProviderPage
@@ -19,8 +21,8 @@ from ..filters import RADIUS_CHOICES, ActivityFilter, filter_errors_text
 from ..models import ActivityPage
 from ..selectors import activity_list_current, activity_list_filtered
 from .links import canonical_query
-from .responses import feed_description, serve_feed
-from .selectors import feed_cutoff, page_url_builder
+from .responses import CalendarResponse, feed_description, serve_feed
+from .selectors import feed_activities, feed_cutoff, page_url_builder
 
 # Query strings longer than this are not a browse filter anyone typed.
 MAX_TOKEN_LENGTH = 2000
@@ -54,6 +56,25 @@ def activity_feed(request: HttpRequest, pk: int) -> HttpResponse:
         info=info,
         key=f"activity:{pk}",
         filename=f"{activity.slug}.ics",
+    )
+
+
+@require_safe
+def activity_session_feed(request: HttpRequest, pk: int) -> HttpResponse:
+    """The activity's next session alone, as a one-event .ics to add (not to subscribe)."""
+    queryset = ActivityPage.objects.live().filter(pk=pk)
+    activity = get_object_or_404(queryset)
+    data = feed_activities(queryset)[0]
+    found = ical.next_session(data, today=timezone.localdate())
+    if found is None:
+        raise Http404("This activity has no sessions coming up.")
+    content = ical.session_calendar_bytes(ical.session_event(data, *found))
+    return CalendarResponse(
+        content,
+        filename=f"{activity.slug}-{found[1].date.isoformat()}.ics",
+        etag=f'"{hashlib.sha256(content).hexdigest()[:32]}"',
+        last_modified=data.stamp,
+        download=True,
     )
 
 

@@ -1,10 +1,12 @@
 """The activity page shows the facts it promises: dates, time limits, who it suits, access."""
 
 import datetime as dt
+import re
 
 import pytest
 
 from activities.enums import ActivityKind, CapacityStatus, Frequency
+from activities.wording import relative_date
 from tests.factories import (
     ActivityFactory,
     ActivityFeatureFactory,
@@ -14,7 +16,7 @@ from tests.factories import (
     VenueFactory,
     VenueFeatureFactory,
 )
-from tests.support.dates import TUESDAY, next_weekday, short_date, weekday_long_date
+from tests.support.dates import TUESDAY, next_weekday, short_date
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +34,11 @@ def test_activity_page_shows_next_dates_and_marks_cancelled_ones(client, today):
 
     html = client.get(activity.url).content.decode()
 
-    assert f"{weekday_long_date(first)}, 10:30 to 12:00" in html
-    cancelled = weekday_long_date(first + dt.timedelta(weeks=1))
+    assert f"{relative_date(first, today=today)}, 10:30 to 12:00" in html
+    cancelled = relative_date(first + dt.timedelta(weeks=1), today=today)
     assert f"{cancelled}, 10:30 to 12:00</time> – <strong>cancelled</strong> (Christmas)" in html
-    assert f"{weekday_long_date(first + dt.timedelta(weeks=2))}, 10:30 to 12:00" in html
+    later = relative_date(first + dt.timedelta(weeks=2), today=today)
+    assert f"{later}, 10:30 to 12:00" in html
     assert "Every Tuesday, 10:30 to 12:00" in html
 
 
@@ -97,7 +100,8 @@ def test_activity_page_shows_who_it_suits_how_to_join_and_capacity(client):
     assert "You can just come along" not in html
     assert "Tell us about any access needs." in html
     assert "Waiting list (updated 2 November 2026)" in html
-    assert "Last checked 1 October 2026</time></span>. Ref" in html  # no stray space
+    assert "Last checked 1 October 2026</time></span>.</p>" in html  # no stray space
+    assert activity.ref not in html  # the internal reference is never shown publicly
 
 
 def test_activity_page_access_table_never_shows_unknown_as_no(client):
@@ -112,13 +116,16 @@ def test_activity_page_access_table_never_shows_unknown_as_no(client):
 
     html = client.get(activity.url).content.decode()
 
-    assert '<th scope="row">Step-free way in</th><td>Yes – Ramp at side door</td>' in html
-    assert '<th scope="row">Lift to the room used</th><td>No</td>' in html
+    assert "<strong>Step-free way in</strong>: Yes – Ramp at side door</li>" in html
+    assert "<strong>Lift to the room used</strong>: No</li>" in html
     assert (
-        '<th scope="row">BSL interpreter at sessions (or on request)</th><td>On request</td>'
-        in html
+        "<strong>BSL interpreter at sessions (or on request)</strong>: On request: ask the "
+        "organisation before you go and they will arrange it</li>" in html
     )
-    assert '<th scope="row">Hearing loop</th><td>Not known – call to check</td>' in html
+    # The unknown ones are folded into one line, never shown as "No".
+    unknown = re.search(r'<p class="access-unknown">Not known: ([^.]*)\.', html).group(1)
+    assert "hearing loop" in unknown.split(", ")
+    assert "lift to the room used" not in unknown
 
 
 def test_activity_page_for_online_session_links_the_meeting(client):

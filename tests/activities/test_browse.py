@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activities.enums import ActivityKind
+from activities.wording import relative_date
 from tests.factories import (
     ActivityFactory,
     ActivityFeatureFactory,
@@ -26,7 +27,6 @@ from tests.support.dates import (
     TUESDAY,
     WEDNESDAY,
     next_weekday,
-    short_weekday_date,
     weekday_on_or_after,
 )
 from tests.support.schedules import weekly
@@ -51,7 +51,7 @@ def test_browse_lists_current_activities_with_count_and_next_date(client, today)
     html = response.content.decode()
     assert "1 activity" in html
     assert "Knit and Natter" in html
-    assert f"{short_weekday_date(nxt)}, 13:30 to 15:00" in html
+    assert f"{relative_date(nxt, today=today)}, 13:30 to 15:00" in html
     assert "£2" in html
 
 
