@@ -96,3 +96,10 @@ TIME_RANGES = {
     TimeOfDay.AFTERNOON: (time(12, 0), time(17, 0)),
     TimeOfDay.EVENING: (time(17, 0), time(23, 59, 59)),
 }
+
+
+class CancelledSessions(models.TextChoices):
+    """What a course does when one of its sessions is cancelled (recurrence.made_up)."""
+
+    FEWER = "fewer", "Run fewer sessions, and say so (“5 of 6 sessions”)"
+    ADD = "add", "Add a session at the end for each one cancelled"
