@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from directory.models import ProviderIndexPage, ProviderPage
 
+from ..freshness.services import activity_list_mark_checked
 from .columns import ImportFailed, Problem
 from .plan import ImportResult, timetable_plan
 from .readers import ReadLimits, read_rows
@@ -134,4 +135,16 @@ def timetable_import(
         list(ProviderIndexPage.objects.select_for_update().values_list("pk", flat=True))
         plan = timetable_plan(**planning)
         timetable_write(plan=plan, progress=progress, user=user)
+        if only_provider is not None:
+            # An organisation's upload counts as checking its listings, changed or not, unless
+            # a row gives its own last_checked date (README "Listings to check"). A city-wide
+            # load from the command line is not anyone checking them.
+            activity_list_mark_checked(
+                page_ids=[
+                    (p.page or p.existing).pk
+                    for p in plan.activities.values()
+                    if p.row and not p.row.fields.get("last_checked") and (p.page or p.existing)
+                ],
+                today=planning["today"],
+            )
     return plan.result
