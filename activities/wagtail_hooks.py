@@ -51,6 +51,20 @@ def register_admin_urls():
         path("your-timetable/", timetable_admin.your_timetable, name="your_timetable"),
         path("timetable-import/", imports_admin.timetable_import_upload, name="timetable_import"),
         path(
+            "timetable-import/layout/",
+            imports_admin.timetable_import_layout,
+            name="timetable_import_layout",
+        ),
+        *(
+            path(
+                f"timetable-import/template.{extension}",
+                imports_admin.timetable_import_template,
+                {"extension": extension},
+                name=f"timetable_import_template_{extension}",
+            )
+            for extension in ("csv", "xlsx")
+        ),
+        path(
             "timetable-import/preview/",
             imports_admin.timetable_import_preview,
             name="timetable_import_preview",

@@ -29,6 +29,7 @@ from .columns import ImportFailed, Problem
 from .plan import ImportResult, timetable_plan
 from .readers import ReadLimits, read_rows
 from .rows import Progress
+from .similar import SimilarRow, similar_rows
 from .write import timetable_write
 
 
@@ -85,6 +86,30 @@ def import_lock(*, provider: ProviderPage | None) -> Iterator[None]:
         yield
     finally:
         cache.delete(key)
+
+
+def timetable_check(
+    *,
+    rows: list[dict[str, str]],
+    only_provider: ProviderPage,
+    create_taxonomy: bool,
+    any_venue: bool,
+    today: date | None = None,
+) -> tuple[ImportResult, list[SimilarRow]]:
+    """The admin preview's dry run: what the file would change, and which of its rows look
+    like another organisation's current listing (similar.similar_rows). Writes nothing;
+    raises ImportFailed as timetable_import does."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        plan = timetable_plan(
+            rows=rows,
+            only_provider=only_provider,
+            create_providers=False,
+            create_taxonomy=create_taxonomy,
+            venues_owner=None if any_venue else only_provider,
+            today=today,
+        )
+        return plan.result, similar_rows(plan=plan, today=today)
 
 
 def timetable_import(
