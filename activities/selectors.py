@@ -87,7 +87,7 @@ def activity_row(
         slots.append(
             SlotRow(
                 schedule=schedule,
-                description=recurrence.describe_rule(schedule.rule),
+                description=schedule.describe(cancelled),
                 next=recurrence.next_occurrence(
                     schedule.rule, after=today, cancellations=cancelled
                 ),
@@ -217,7 +217,7 @@ def timetable_by_weekday(activities, *, today: date) -> list[tuple[str, list[Tim
             if schedule.ends_on is not None and schedule.ends_on < today:
                 continue
             days[schedule.weekday].append(
-                TimetableEntry(activity, schedule, recurrence.describe_rule(schedule.rule))
+                TimetableEntry(activity, schedule, schedule.describe(cancellation_map(activity)))
             )
     return [
         (DAY_NAMES[i], sorted(entries, key=lambda e: (e.schedule.start_time, e.activity.title)))

@@ -367,17 +367,43 @@ class Schedule(Orderable):
         ]
 
     def __str__(self) -> str:
-        return recurrence.describe_rule(self.rule)
+        return recurrence.describe_rule(self.planned_rule)
+
+    @property
+    def planned_rule(self) -> recurrence.Rule:
+        """The slot as its provider wrote it (what the spreadsheet export writes back)."""
+        return recurrence.rule_of(self)
+
+    def _makes_up_cancelled(self) -> bool:
+        """Whether the activity adds a session at the end for each one cancelled."""
+        if self.sessions is None:
+            return False  # the choice is only about courses with a number of sessions
+        try:
+            activity = self.activity
+        except ActivityPage.DoesNotExist:
+            return False
+        return activity is not None and activity.cancelled_sessions == CancelledSessions.ADD
 
     @property
     def rule(self) -> recurrence.Rule:
-        return recurrence.rule_of(self)
+        """The slot as it runs: for a course that makes up cancelled sessions, with one added
+        at the end for each (recurrence.made_up). Pages, feeds and next dates use this."""
+        rule = self.planned_rule
+        if not self._makes_up_cancelled():
+            return rule
+        return recurrence.made_up(rule, [c.date for c in self.activity.cancellations.all()])
+
+    def describe(self, cancellations) -> str:
+        """In words, saying plainly what cancelled dates do to a course ("5 of 6 sessions")."""
+        return recurrence.describe_rule(
+            self.planned_rule, cancellations=cancellations, make_up=self._makes_up_cancelled()
+        )
 
     def clean(self):
         if None in (self.first_date, self.start_time, self.end_time):
             return  # the required-field errors already say what is missing
         try:
-            recurrence.validate_rule(self.rule)
+            recurrence.validate_rule(self.planned_rule)
         except recurrence.RuleError as exc:
             raise ValidationError(str(exc)) from exc
 

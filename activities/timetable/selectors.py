@@ -101,7 +101,7 @@ def timetable_page(*, user, number, today: date) -> tuple[PaginatorPage, list[Ti
         slots = [
             SlotRow(
                 schedule=schedule,
-                description=recurrence.describe_rule(schedule.rule),
+                description=schedule.describe(cancelled),
                 next=recurrence.next_occurrence(
                     schedule.rule, after=today, cancellations=cancelled
                 ),
