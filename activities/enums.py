@@ -119,3 +119,10 @@ class When(models.TextChoices):
         if self is When.NEXT_WEEK:
             return monday + timedelta(days=7), monday + timedelta(days=13)
         return (on, on) if on is not None else None
+
+
+class CancelledSessions(models.TextChoices):
+    """What a course does when one of its sessions is cancelled (recurrence.made_up)."""
+
+    FEWER = "fewer", "Run fewer sessions, and say so (“5 of 6 sessions”)"
+    ADD = "add", "Add a session at the end for each one cancelled"

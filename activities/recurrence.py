@@ -12,8 +12,8 @@ year, and only its UTC offset changes with the clocks.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -312,16 +312,63 @@ def next_occurrence(
     return None
 
 
+# --------------------------------------------------------------------------- cancelled courses
+#
+# A course of N sessions with a session cancelled either runs N-1 ("5 of 6 sessions") or adds
+# a session at the end for each one cancelled, as its provider chooses. `made_up` is the rule
+# of the second: COUNT grows by the cancelled dates among its sessions (LAST_DATE still holds).
+
+
+def cancelled_in_series(rule: Rule, cancellations: Iterable[date]) -> int:
+    """How many of the cancelled dates are dates of the series (so sessions that do not run)."""
+    return sum(1 for day in set(cancellations) if meets_on(rule, day))
+
+
+def made_up(rule: Rule, cancellations: Iterable[date]) -> Rule:
+    """The rule with one session added at the end for each of its sessions cancelled, so a
+    course still runs `sessions` times. A rule without a session count is returned as it is."""
+    if rule.sessions is None or rule.frequency == Frequency.ONCE:
+        return rule
+    cancelled = set(cancellations)
+    extended = rule
+    # Each added date may itself be cancelled: grow until the count is stable (at most once
+    # per cancelled date).
+    for _ in range(len(cancelled) + 1):
+        wanted = rule.sessions + cancelled_in_series(extended, cancelled)
+        if wanted == extended.sessions:
+            break
+        extended = replace(extended, sessions=wanted)
+    return extended
+
+
+def sessions_running(rule: Rule, cancellations: Iterable[date]) -> tuple[int, int] | None:
+    """(sessions that run, sessions planned) for a course with a count, else None."""
+    if rule.sessions is None:
+        return None
+    planned = _last_index(rule) + 1
+    return planned - cancelled_in_series(rule, cancellations), planned
+
+
 # --------------------------------------------------------------------------- wording
 
 
-def describe_rule(rule: Rule, *, today: date | None = None) -> str:
+def describe_rule(
+    rule: Rule,
+    *,
+    today: date | None = None,
+    cancellations: Iterable[date] = (),
+    make_up: bool = False,
+) -> str:
     """Plain English for the public site, e.g. "Every Tuesday, 10:00 to 12:00, 6 weeks from
     Tue 5 January".
 
     A series with an end, or (given `today`) one that has not started, says when it starts, so
     two runs (cohorts) of a course at the same time read differently. With `today` the year is
-    left out when it is this year's.
+    left out when it is this year's. Given the activity's cancelled dates, a course says plainly
+    what they do to it: "5 of 6 sessions from Mon 4 January (1 cancelled)", or with `make_up`
+    (a session is added at the end for each one cancelled) "6 sessions from Mon 4 January, the
+    last on 15 February 2027 (a cancelled session is added at the end)". `rule` is the schedule
+    as planned, not made up.
     """
     times = f"{clock(rule.start_time)} to {clock(rule.end_time)}"
     weekday = DAY_NAMES[rule.first_date.weekday()]
@@ -339,7 +386,18 @@ def describe_rule(rule: Rule, *, today: date | None = None) -> str:
         starts = f"{weekday[:3]} {long_date(rule.first_date)}"
     else:
         starts = short_date(rule.first_date, today=today)
-    if rule.sessions is not None:
+    cancelled = cancelled_in_series(rule, cancellations) if rule.sessions is not None else 0
+    if rule.sessions is not None and cancelled and make_up:
+        last = series_end(made_up(rule, cancellations))
+        text += (
+            f", {rule.sessions} sessions from {starts}, the last on {long_date(last)} "
+            f"({'a cancelled session is' if cancelled == 1 else 'cancelled sessions are'} "
+            "added at the end)"
+        )
+    elif rule.sessions is not None and cancelled:
+        running, planned = sessions_running(rule, cancellations)
+        text += f", {running} of {planned} sessions from {starts} ({cancelled} cancelled)"
+    elif rule.sessions is not None:
         many = rule.sessions != 1
         unit = "week" if rule.frequency == Frequency.WEEKLY and many else "session"
         text += f", {rule.sessions} {unit}{'s' if many else ''} from {starts}"

@@ -117,7 +117,7 @@ def activity_row(
         slots.append(
             SlotRow(
                 schedule=schedule,
-                description=recurrence.describe_rule(schedule.rule, today=today),
+                description=schedule.describe(cancelled, today=today),
                 next=recurrence.next_occurrence(
                     schedule.rule, after=from_day or today, cancellations=cancelled
                 ),
@@ -346,7 +346,9 @@ def timetable_by_weekday(activities, *, today: date) -> list[tuple[str, list[Tim
                 continue
             days[schedule.weekday].append(
                 TimetableEntry(
-                    activity, schedule, recurrence.describe_rule(schedule.rule, today=today)
+                    activity,
+                    schedule,
+                    schedule.describe(cancellation_map(activity), today=today),
                 )
             )
     return [

@@ -1,11 +1,12 @@
 """Every signal receiver of the activities app, connected once from ``apps.ready()``."""
 
 from django.db.models.signals import pre_save
-from wagtail.signals import post_page_move
+from wagtail.signals import page_published, post_page_move
 
 from directory.models import ProviderPage
 
 from .feeds.sequence import schedule_sequences_bump
+from .freshness.services import activity_list_mark_checked
 from .models import ActivityPage
 
 
@@ -24,8 +25,19 @@ def on_activity_pre_save(sender, instance, raw=False, update_fields=None, **kwar
     schedule_sequences_bump(page=instance)
 
 
+def on_activity_published(sender, instance, **kwargs) -> None:
+    """Publishing a listing counts as checking it (README "Listings to check")."""
+    activity_list_mark_checked(page_ids=[instance.pk])
+    instance.last_checked = ActivityPage.objects.values_list("last_checked", flat=True).get(
+        pk=instance.pk
+    )
+
+
 def connect() -> None:
     post_page_move.connect(on_page_moved, dispatch_uid="activities.provider_on_move")
+    page_published.connect(
+        on_activity_published, sender=ActivityPage, dispatch_uid="activities.published_checked"
+    )
     pre_save.connect(
         on_activity_pre_save, sender=ActivityPage, dispatch_uid="activities.ical_sequence"
     )

@@ -6,6 +6,8 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from directory.permissions import is_city_admin, providers_editable
+
 from .duplicates import admin as duplicates_admin
 from .freshness import admin as freshness_admin
 from .freshness.services import CONFIRM_ACTION
@@ -14,6 +16,7 @@ from .models import Audience, Category
 from .navigation import ProviderWorkMenuItem
 from .reports import admin as reports_admin
 from .search.admin import SearchSynonymViewSet
+from .timetable import admin as timetable_admin
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -46,7 +49,22 @@ hooks.register("before_edit_page", imports_admin.stale_edit_refused)
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
+        path("your-timetable/", timetable_admin.your_timetable, name="your_timetable"),
         path("timetable-import/", imports_admin.timetable_import_upload, name="timetable_import"),
+        path(
+            "timetable-import/layout/",
+            imports_admin.timetable_import_layout,
+            name="timetable_import_layout",
+        ),
+        *(
+            path(
+                f"timetable-import/template.{extension}",
+                imports_admin.timetable_import_template,
+                {"extension": extension},
+                name=f"timetable_import_template_{extension}",
+            )
+            for extension in ("csv", "xlsx")
+        ),
         path(
             "timetable-import/preview/",
             imports_admin.timetable_import_preview,
@@ -86,6 +104,13 @@ def register_admin_urls():
 
 
 @hooks.register("register_admin_menu_item")
+def register_your_timetable_menu_item():
+    return ProviderWorkMenuItem(
+        "Your timetable", reverse("your_timetable"), icon_name="calendar-alt", order=200
+    )
+
+
+@hooks.register("register_admin_menu_item")
 def register_timetable_import_menu_item():
     return ProviderWorkMenuItem(
         "Import timetable", reverse("timetable_import"), icon_name="upload", order=230
@@ -118,6 +143,13 @@ def register_problem_reports_menu_item():
     return ProviderWorkMenuItem(
         "Problem reports", reverse("problem_reports"), icon_name="warning", order=250
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_your_timetable_panel(request, panels):
+    """A provider editor's admin home is their timetable (city admins have it in the menu)."""
+    if providers_editable(request.user).exists() and not is_city_admin(request.user):
+        panels.append(timetable_admin.YourTimetablePanel(request))
 
 
 @hooks.register("construct_homepage_panels")

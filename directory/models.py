@@ -11,6 +11,7 @@ from wagtail.search import index
 from .enums import ProposalStatus
 from .forms import ProviderCopyForm, ProviderPageForm
 from .names import provider_name_key
+from .panels import edit_tabs
 
 
 class HomePage(Page):
@@ -50,13 +51,30 @@ class ProviderIndexPage(Page):
 class ProviderPage(Page):
     """One organisation. Its editors group may change only this page and what is under it."""
 
-    about = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul"])
-    contact_email = models.EmailField(blank=True)
-    contact_phone = models.CharField(max_length=40, blank=True)
-    website = models.URLField(blank=True)
-    address = models.CharField(max_length=300, blank=True)
+    about = RichTextField(
+        "About your organisation",
+        blank=True,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text="A few sentences: who you are and what you offer.",
+    )
+    contact_email = models.EmailField(
+        "Contact email", blank=True, help_text="Used for every activity that gives none."
+    )
+    contact_phone = models.CharField(
+        "Contact phone",
+        max_length=40,
+        blank=True,
+        help_text="Used for every activity that gives none.",
+    )
+    website = models.URLField("Website", blank=True)
+    address = models.CharField("Postal address", max_length=300, blank=True)
     logo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Logo",
     )
     editors_group = models.OneToOneField(
         Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
@@ -95,6 +113,7 @@ class ProviderPage(Page):
         ),
         FieldPanel("logo"),
     ]
+    edit_handler = edit_tabs(content_panels, heading="Organisation")
     search_fields = [*Page.search_fields, index.SearchField("about")]
     base_form_class = ProviderPageForm
     copy_form_class = ProviderCopyForm

@@ -274,6 +274,12 @@ WAGTAIL_SITE_NAME = "No Wrong Door"
 # No avatars from Gravatar: they would send a hash of each editor's email to a third party (and
 # the admin's Content-Security-Policy allows images from our own origin only).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The admin trimmed to what providers use (README "The providers' admin"): no comments on pages,
+# no "What's new in Wagtail" banner and no check for Wagtail releases (a call to
+# releases.wagtail.org from every editor's dashboard).
+WAGTAILADMIN_COMMENTS_ENABLED = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # The public address, for links in emails, feeds and shared shortlists: required in production
 # (a wrong default would send people to localhost), http://localhost:8000 when debugging.
 _site_url = os.environ.get("SITE_URL", "").strip()

@@ -9,13 +9,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
 from venues.accessibility import FEATURES, VENUE_CODES, FeatureStatus
 from venues.models import Venue
@@ -26,6 +29,7 @@ from .enums import ProposalStatus
 from .models import ProviderPage, VenueProposal
 from .services import (
     VENUE_PROPOSAL_FIELDS,
+    venue_owners_add,
     venue_owners_set,
     venue_proposal_create,
     venue_proposal_decide,
@@ -59,8 +63,47 @@ class OwnedVenueEditView(VenueViewSet.edit_view_class):
         return super().dispatch(request, *args, **kwargs)
 
 
+class VenueCreationForm(forms.ModelForm):
+    """ "Add a venue" inside the venue chooser: the few fields needed to meet there (the rest,
+    and its accessibility, are on the venue's own page afterwards)."""
+
+    class Meta:
+        model = Venue
+        fields = ["name", "address", "postcode", "phone"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Venue.clean makes the slug from name and postcode; keep it unique here, where a
+        # clash is a form matter rather than a database error.
+        base = slugify(f"{cleaned.get('name', '')} {cleaned.get('postcode', '')}")[:200] or "venue"
+        slug, number = base, 2
+        while Venue.objects.filter(slug=slug).exists():
+            slug, number = f"{base}-{number}", number + 1
+        self.instance.slug = slug
+        return cleaned
+
+
+class OwnedVenueChooserCreateView(SnippetChooserViewSet.create_view_class):
+    """A venue created from the chooser belongs to the creator's organisation(s), as one
+    added from the Venues list does (README "Shared venues")."""
+
+    @transaction.atomic
+    def save_form(self, form):
+        venue = form.save()
+        venue_owners_add(venue=venue, providers=permissions.providers_of_user(self.request.user))
+        return venue
+
+
+class OwnedVenueChooserViewSet(SnippetChooserViewSet):
+    creation_form_class = VenueCreationForm
+    create_action_label = "Add a venue"
+    creation_tab_label = "Add a venue"
+    create_view_class = OwnedVenueChooserCreateView
+
+
 class OwnedVenueViewSet(VenueViewSet):
     edit_view_class = OwnedVenueEditView
+    chooser_viewset_class = OwnedVenueChooserViewSet
 
 
 def venue_listing_buttons(venue: Venue, user) -> list[ListingButton]:

@@ -20,7 +20,7 @@ from wagtail.snippets.models import register_snippet
 
 from venues.models import Venue
 
-from . import venue_admin, visibility
+from . import admin_menu, venue_admin, visibility
 from .models import ProviderPage
 from .permissions import (
     VenuePermissionPolicy,
@@ -84,6 +84,25 @@ def hide_other_providers_drafts_in_explorer(parent_page, pages, request):
 def admin_api_without_others_drafts_or_images(router):
     router.register_endpoint("pages", visibility.VisiblePagesAdminAPIViewSet)
     router.register_endpoint("images", visibility.OwnImagesAdminAPIViewSet)
+
+
+# --- the admin trimmed to what providers use (README "The providers' admin") -------------------
+
+
+@hooks.register("construct_main_menu")
+def trim_main_menu_for_providers(request, menu_items):
+    menu_items[:] = admin_menu.menu_items_trimmed(request.user, menu_items)
+
+
+@hooks.register("construct_homepage_panels", order=100)  # after every panel is added
+def trim_dashboard_for_providers(request, panels):
+    panels[:] = admin_menu.panels_trimmed(request.user, panels)
+
+
+@hooks.register("construct_homepage_summary_items", order=100)
+def trim_site_summary_for_providers(request, summary_items):
+    if admin_menu.is_provider_editor_only(request.user):
+        summary_items.clear()
 
 
 class YourOrganisationPanel(Component):

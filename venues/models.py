@@ -15,14 +15,23 @@ from .geo import PostcodeError, normalise_postcode
 
 
 class Venue(index.Indexed, ClusterableModel):
-    name = models.CharField(max_length=200)
+    name = models.CharField("Name", max_length=200, help_text="For example: Toxteth Library.")
     slug = models.SlugField(
-        max_length=220, unique=True, help_text="Used in the venue's web address."
+        "Web address name",
+        max_length=220,
+        unique=True,
+        help_text="Used in the venue's web address; made from the name if left blank.",
     )
     address = models.CharField(max_length=400, help_text="Street address, without the postcode.")
-    postcode = models.CharField(max_length=10, blank=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    postcode = models.CharField(
+        "Postcode", max_length=10, blank=True, help_text="People search by it, e.g. L8 1YA."
+    )
+    latitude = models.FloatField(
+        "Latitude", null=True, blank=True, help_text="Optional: we find it from the postcode."
+    )
+    longitude = models.FloatField(
+        "Longitude", null=True, blank=True, help_text="Optional: we find it from the postcode."
+    )
     access_guide_url = models.URLField(
         "Detailed access guide",
         blank=True,
@@ -31,7 +40,7 @@ class Venue(index.Indexed, ClusterableModel):
     access_notes = models.TextField(
         blank=True, help_text="Anything else about getting in and around, in plain words."
     )
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField("Phone", max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
@@ -110,12 +119,12 @@ class VenueFeature(Orderable):
     venue = ParentalKey(Venue, on_delete=models.CASCADE, related_name="features")
     code = models.CharField("Feature", max_length=40, choices=VENUE_FEATURE_CHOICES)
     status = models.CharField(
-        max_length=12, choices=FeatureStatus.choices, default=FeatureStatus.YES
+        "Is it there?", max_length=12, choices=FeatureStatus.choices, default=FeatureStatus.YES
     )
     details = models.CharField(
-        max_length=255, blank=True, help_text="For example: portable ramp, ring ahead."
+        "Details", max_length=255, blank=True, help_text="For example: portable ramp, ring ahead."
     )
-    checked_on = models.DateField(null=True, blank=True)
+    checked_on = models.DateField("Checked on", null=True, blank=True)
 
     panels = [
         FieldRowPanel([FieldPanel("code"), FieldPanel("status")]),

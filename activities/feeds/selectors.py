@@ -20,7 +20,7 @@ from wagtail.models import Page, Site
 from venues.models import Venue
 
 from .. import ical, recurrence
-from ..enums import ActivityKind
+from ..enums import ActivityKind, CancelledSessions
 from ..models import ActivityPage, Cancellation, Category, Schedule
 
 KEEP_ENDED_DAYS = 92
@@ -34,6 +34,7 @@ def feed_cutoff():
 
 _ACTIVITY_COLUMNS = (
     "pk",
+    "cancelled_sessions",
     "title",
     "kind",
     "description",
@@ -104,6 +105,10 @@ def feed_activities(queryset: QuerySet[ActivityPage]) -> list[ical.ActivityData]
     for row in rows:
         values = dict(zip(_ACTIVITY_COLUMNS, row, strict=True))
         pk = values["pk"]
+        if values["cancelled_sessions"] == CancelledSessions.ADD:
+            # A session added at the end for each one cancelled (recurrence.made_up).
+            for slot in slots.get(pk, []):
+                slot.rule = recurrence.made_up(slot.rule, cancelled.get(pk, []))
         activities.append(
             ical.ActivityData(
                 title=values["title"],

@@ -60,13 +60,25 @@ def freshness_list(request):
 def freshness_confirm(request):
     """Confirm the ticked listings. Ids the user may not edit change nothing: all refused is
     a 403; some refused is reported alongside what was confirmed."""
-    ids = _ids(request.POST.getlist("activity"))
+    despite = _ids(request.POST.getlist("activity_despite_report"))
+    ids = _ids(request.POST.getlist("activity")) + despite
     back = _back(request, reverse("freshness_list"))
     if not ids:
         messages.error(request, "Tick at least one listing to confirm it is still right.")
         return redirect(back)
-    result = freshness.activity_list_confirm_checked(user=request.user, page_ids=ids)
+    result = freshness.activity_list_confirm_checked(
+        user=request.user, page_ids=ids, despite_reports=set(despite)
+    )
+    for page in result.held:
+        messages.error(
+            request,
+            f"“{page.title}” was not confirmed: it has an open problem report "
+            f"(“{page.open_reports[0].get_kind_display()}”). Edit the listing, or tick "
+            "“Still right despite the report” if you have checked it.",
+        )
     if not result.confirmed:
+        if result.held:
+            return redirect(back)
         raise PermissionDenied
     count, today = len(result.confirmed), timezone.localdate()
     messages.success(

@@ -16,20 +16,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.models import ProviderPage
 from directory.permissions import is_city_admin, providers_importable
 
+from . import layout
 from .calendar import CalendarPlan, CalendarRefused, calendar_import, calendar_plan
 from .columns import ImportFailed, Problem
 from .fetch import calendar_fetch
 from .forms import CalendarUploadForm, UploadForm
 from .plan import ImportResult
-from .services import timetable_import, timetable_read
+from .services import timetable_check, timetable_import, timetable_read
 
 SESSION_KEY = "timetable_import"
 WARNINGS_SHOWN = 20
@@ -111,7 +113,9 @@ def _preview_rows(numbered: list[tuple[int, dict[str, str]]], actions: dict[int,
     return preview
 
 
-def _checked_save(request, *, provider, filename, rows, result=None, problems=()) -> None:
+def _checked_save(
+    request, *, provider, filename, rows, result=None, problems=(), similar=()
+) -> None:
     """Keep a check in the session, for its preview's pages and (when it passed) the confirm.
 
     A failed check keeps no token, so it can be looked at but not imported."""
@@ -122,6 +126,7 @@ def _checked_save(request, *, provider, filename, rows, result=None, problems=()
         # Lists of pairs: the session's JSON would turn the row numbers into strings.
         "result": None if result is None else {**asdict(result), "row_actions": []},
         "row_actions": list(result.row_actions.items()) if result else [],
+        "similar": [asdict(found) for found in similar],
     }
     if result is None:
         request.session[SESSION_KEY] = {"token": "", "provider": provider.pk, **stored}
@@ -157,6 +162,7 @@ def _checked_preview(request, *, provider: ProviderPage, pending: dict):
             warnings=result.warnings[:WARNINGS_SHOWN] if result else [],
             warnings_hidden=max(len(result.warnings) - WARNINGS_SHOWN, 0) if result else 0,
             token=pending["token"],
+            similar=pending.get("similar", []),
         ),
     )
 
@@ -168,16 +174,19 @@ def timetable_import_upload(request):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None, providers=providers)
     if request.method != "POST" or not form.is_valid():
-        return render(request, "activities/admin/import_form.html", _context(form=form))
+        return render(
+            request,
+            "activities/admin/import_form.html",
+            _context(form=form, template_provider=providers[0]),
+        )
     provider = form.cleaned_data["provider"]
     upload = form.cleaned_data["file"]
     rows: list[dict[str, str]] = []
     try:
         rows = timetable_read(file=upload, filename=upload.name)
-        result = timetable_import(
+        result, similar = timetable_check(
             rows=rows,
             only_provider=provider,
-            dry_run=True,
             create_taxonomy=is_city_admin(request.user),
             any_venue=is_city_admin(request.user),
         )
@@ -186,8 +195,55 @@ def timetable_import_upload(request):
             request, provider=provider, filename=upload.name, rows=rows, problems=exc.problems
         )
     else:
-        _checked_save(request, provider=provider, filename=upload.name, rows=rows, result=result)
+        _checked_save(
+            request,
+            provider=provider,
+            filename=upload.name,
+            rows=rows,
+            result=result,
+            similar=similar,
+        )
     return _checked_preview(request, provider=provider, pending=request.session[SESSION_KEY])
+
+
+@require_GET
+def timetable_import_layout(request):
+    """The timetable spreadsheet layout in words: every column, required or not, its meaning."""
+    if not importable_providers(user=request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "activities/admin/import_layout.html",
+        _context(
+            page_title="The timetable spreadsheet layout",
+            header_title="The timetable spreadsheet layout",
+            columns=layout.column_help(),
+        ),
+    )
+
+
+@require_GET
+def timetable_import_template(request, extension: str):
+    """A template to fill in (CSV or .xlsx): the layout's headers and one example row for the
+    user's organisation, which imports as it is."""
+    providers = importable_providers(user=request.user)
+    if not providers:
+        raise PermissionDenied
+    chosen = request.GET.get("provider", "")
+    provider = next((p for p in providers if str(p.pk) == chosen), providers[0])
+    today = timezone.localdate()
+    if extension == "xlsx":
+        response = HttpResponse(
+            layout.template_xlsx(provider=provider.title, today=today),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            layout.template_csv(provider=provider.title, today=today),
+            content_type="text/csv; charset=utf-8",
+        )
+    response["Content-Disposition"] = f'attachment; filename="timetable-template.{extension}"'
+    return response
 
 
 @require_http_methods(["GET"])

@@ -89,7 +89,7 @@ def _by_name(item) -> str:
 
 
 def _slot_cells(schedule, cancellations: dict[date, str]) -> dict[str, str]:
-    rule = schedule.rule
+    rule = schedule.planned_rule  # as the provider wrote it, not with made-up sessions
     dates = sorted(day for day in cancellations if is_session_date(rule, day))
     return {
         "start_time": time_cell(schedule.start_time),

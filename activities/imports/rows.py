@@ -286,6 +286,10 @@ class _RowParser:
         """Dates, ages and the engagement limit."""
         for column, name in _DATE_COLUMNS.items():
             if self.has(column):
+                # A blank last_checked leaves the date alone: importing counts as checking
+                # (freshness.services.activity_list_mark_checked), so a blank never erases it.
+                if column == "last_checked" and not self.text(column):
+                    continue
                 fields[name] = self.convert(column, cells.parse_date)
         for column in ("age_min", "age_max"):
             if self.has(column):

@@ -24,10 +24,12 @@ from django.utils import timezone
 
 from directory.models import ProviderIndexPage, ProviderPage
 
+from ..freshness.services import activity_list_mark_checked
 from .columns import ImportFailed, Problem
 from .plan import ImportResult, timetable_plan
 from .readers import ReadLimits, read_rows
 from .rows import Progress
+from .similar import SimilarRow, similar_rows
 from .write import timetable_write
 
 
@@ -86,6 +88,30 @@ def import_lock(*, provider: ProviderPage | None) -> Iterator[None]:
         cache.delete(key)
 
 
+def timetable_check(
+    *,
+    rows: list[dict[str, str]],
+    only_provider: ProviderPage,
+    create_taxonomy: bool,
+    any_venue: bool,
+    today: date | None = None,
+) -> tuple[ImportResult, list[SimilarRow]]:
+    """The admin preview's dry run: what the file would change, and which of its rows look
+    like another organisation's current listing (similar.similar_rows). Writes nothing;
+    raises ImportFailed as timetable_import does."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        plan = timetable_plan(
+            rows=rows,
+            only_provider=only_provider,
+            create_providers=False,
+            create_taxonomy=create_taxonomy,
+            venues_owner=None if any_venue else only_provider,
+            today=today,
+        )
+        return plan.result, similar_rows(plan=plan, today=today)
+
+
 def timetable_import(
     *,
     rows: list[dict[str, str]],
@@ -134,4 +160,16 @@ def timetable_import(
         list(ProviderIndexPage.objects.select_for_update().values_list("pk", flat=True))
         plan = timetable_plan(**planning)
         timetable_write(plan=plan, progress=progress, user=user)
+        if only_provider is not None:
+            # An organisation's upload counts as checking its listings, changed or not, unless
+            # a row gives its own last_checked date (README "Listings to check"). A city-wide
+            # load from the command line is not anyone checking them.
+            activity_list_mark_checked(
+                page_ids=[
+                    (p.page or p.existing).pk
+                    for p in plan.activities.values()
+                    if p.row and not p.row.fields.get("last_checked") and (p.page or p.existing)
+                ],
+                today=planning["today"],
+            )
     return plan.result

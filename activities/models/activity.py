@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -17,11 +18,19 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from directory.models import ProviderPage
+from directory.panels import edit_tabs
 from venues.accessibility import ACTIVITY_FEATURE_CHOICES, FEATURES, FeatureStatus
 
 from .. import recurrence
 from ..duplicates.panel import SimilarActivitiesPanel
-from ..enums import ActivityKind, CapacityStatus, Frequency, ReferralRoute, SupportLevel
+from ..enums import (
+    ActivityKind,
+    CancelledSessions,
+    CapacityStatus,
+    Frequency,
+    ReferralRoute,
+    SupportLevel,
+)
 from ..wording import long_date
 from .taxonomy import Audience, Category
 
@@ -54,9 +63,24 @@ class ActivityPage(Page):
         on_delete=models.SET_NULL,
         related_name="activities",
     )
-    kind = models.CharField(max_length=10, choices=ActivityKind.choices, default=ActivityKind.GROUP)
-    categories = ParentalManyToManyField(Category, blank=True, related_name="activities")
-    description = models.TextField(help_text="Plain text: what happens and who it is for.")
+    kind = models.CharField(
+        "Type of activity",
+        max_length=10,
+        choices=ActivityKind.choices,
+        default=ActivityKind.GROUP,
+        help_text="A course has a set number of sessions; a group or drop-in carries on.",
+    )
+    categories = ParentalManyToManyField(
+        Category,
+        blank=True,
+        related_name="activities",
+        verbose_name="Topics",
+        help_text="Tick every topic it covers: people find it under each one.",
+    )
+    description = models.TextField(
+        "What happens",
+        help_text="In plain words: what a session is like and who it is for.",
+    )
     who_for = models.TextField("Who it suits", blank=True)
     not_suitable_for = models.TextField(
         "Who it may not suit",
@@ -64,8 +88,17 @@ class ActivityPage(Page):
         help_text="For example: peer-led, not a crisis service; "
         "not for people who need one-to-one support.",
     )
-    support_level = models.CharField(max_length=12, choices=SupportLevel.choices, blank=True)
-    audiences = ParentalManyToManyField(Audience, blank=True, related_name="activities")
+    support_level = models.CharField(
+        "How much support there is", max_length=12, choices=SupportLevel.choices, blank=True
+    )
+    audiences = ParentalManyToManyField(
+        Audience,
+        blank=True,
+        related_name="activities",
+        verbose_name="Especially for",
+        help_text="Tick any groups of people it is run for. Leave all unticked if it is "
+        "open to everyone.",
+    )
     languages = models.CharField(
         "Languages other than English",
         max_length=200,
@@ -73,15 +106,25 @@ class ActivityPage(Page):
         help_text="Languages sessions are run in besides English, separated by commas "
         "(e.g. Arabic, Somali). Leave blank if sessions are in English only.",
     )
-    age_min = models.PositiveSmallIntegerField(null=True, blank=True)
-    age_max = models.PositiveSmallIntegerField(null=True, blank=True)
-    cost = models.CharField(max_length=60, blank=True, help_text="“Free” or a price such as £2.")
+    age_min = models.PositiveSmallIntegerField(
+        "Youngest age", null=True, blank=True, help_text="Leave blank if there is no lower limit."
+    )
+    age_max = models.PositiveSmallIntegerField(
+        "Oldest age", null=True, blank=True, help_text="Leave blank if there is no upper limit."
+    )
+    cost = models.CharField(
+        "Cost", max_length=60, blank=True, help_text="“Free” or a price such as £2."
+    )
 
     self_referral = models.BooleanField("Just come along / refer yourself", default=True)
     professional_referral = models.BooleanField("Professionals can refer", default=False)
     gp_referral = models.BooleanField("GP referral", default=False)
     booking_required = models.BooleanField("Booking needed", default=False)
-    how_to_join = models.TextField(blank=True)
+    how_to_join = models.TextField(
+        "How to join",
+        blank=True,
+        help_text="What someone does to start: turn up, ring first, book online…",
+    )
     referrer_needs = models.TextField(
         "What we need from a referrer",
         blank=True,
@@ -89,27 +132,55 @@ class ActivityPage(Page):
     )
 
     capacity_status = models.CharField(
-        max_length=12, choices=CapacityStatus.choices, default=CapacityStatus.PLACES
+        "Places", max_length=12, choices=CapacityStatus.choices, default=CapacityStatus.PLACES
     )
     capacity_updated = models.DateField("Places last updated", null=True, blank=True)
     last_checked = models.DateField(
-        null=True, blank=True, help_text="When someone last confirmed this listing is right."
-    )
-
-    contact_email = models.EmailField(blank=True)
-    contact_phone = models.CharField(max_length=40, blank=True)
-    booking_url = models.URLField(blank=True)
-
-    venue = models.ForeignKey(
-        "venues.Venue", null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
-    )
-    online = models.BooleanField("Online session", default=False)
-    meeting_link = models.URLField(blank=True)
-
-    engagement_limit_weeks = models.PositiveSmallIntegerField(
+        "Last checked",
         null=True,
         blank=True,
-        help_text="The longest someone can attend, in weeks, if you set a limit (e.g. 26).",
+        help_text="When someone last confirmed this listing is right. Publishing sets it to today.",
+    )
+
+    contact_email = models.EmailField(
+        "Contact email", blank=True, help_text="Leave blank to use your organisation's."
+    )
+    contact_phone = models.CharField(
+        "Contact phone",
+        max_length=40,
+        blank=True,
+        help_text="Leave blank to use your organisation's.",
+    )
+    booking_url = models.URLField(
+        "Booking link", blank=True, help_text="The web address where people book a place."
+    )
+
+    venue = models.ForeignKey(
+        "venues.Venue",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name="Venue",
+        help_text="Where it meets. Not listed? Choose “Add a venue” in the chooser.",
+    )
+    online = models.BooleanField("Online session", default=False)
+    meeting_link = models.URLField(
+        "Online meeting link", blank=True, help_text="The Zoom, Teams or other link to join."
+    )
+
+    engagement_limit_weeks = models.PositiveSmallIntegerField(
+        "Longest someone can attend (weeks)",
+        null=True,
+        blank=True,
+        help_text="Only if you set a limit, for example 26. Leave blank if there is none.",
+    )
+    cancelled_sessions = models.CharField(
+        "If a course session is cancelled",
+        max_length=8,
+        choices=CancelledSessions.choices,
+        default=CancelledSessions.FEWER,
+        help_text="Only for courses with a number of sessions.",
     )
     next_steps = ParentalManyToManyField(
         "self",
@@ -124,13 +195,13 @@ class ActivityPage(Page):
         SimilarActivitiesPanel(),
         FieldRowPanel([FieldPanel("kind"), FieldPanel("ref")]),
         FieldPanel("description"),
-        FieldPanel("categories"),
+        FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
         MultiFieldPanel(
             [
                 FieldPanel("who_for"),
                 FieldPanel("not_suitable_for"),
                 FieldPanel("support_level"),
-                FieldPanel("audiences"),
+                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("languages"),
                 FieldRowPanel([FieldPanel("age_min"), FieldPanel("age_max")]),
             ],
@@ -141,7 +212,13 @@ class ActivityPage(Page):
             heading="Where",
         ),
         InlinePanel("schedules", heading="When", label="Time slot", min_num=0),
-        InlinePanel("cancellations", heading="Cancelled dates", label="Cancelled date"),
+        MultiFieldPanel(
+            [
+                FieldPanel("cancelled_sessions", widget=forms.RadioSelect),
+                InlinePanel("cancellations", label="Cancelled date"),
+            ],
+            heading="Cancelled dates",
+        ),
         MultiFieldPanel(
             [FieldPanel("engagement_limit_weeks"), FieldPanel("next_steps")],
             heading="Time limits and what next",
@@ -174,6 +251,7 @@ class ActivityPage(Page):
             heading="Contact",
         ),
     ]
+    edit_handler = edit_tabs(content_panels, heading="Activity")
     # The public search box (activities.search): title and topics weigh most (PostgreSQL's
     # weights; SQLite keeps title apart from the rest, and the browse ranking adds topics).
     search_fields = [
@@ -269,16 +347,23 @@ class Schedule(Orderable):
         editable=False,
         help_text="The spreadsheet row this slot came from, so re-imports update it in place.",
     )
-    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.WEEKLY)
+    frequency = models.CharField(
+        "How often", max_length=12, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
     first_date = models.DateField(
-        help_text="The date of the first session; its weekday is the meeting day."
+        "First session", help_text="The date of the first session; its weekday is the meeting day."
     )
-    start_time = models.TimeField()
-    end_time = models.TimeField()
+    start_time = models.TimeField("Starts at", help_text="For example 10:30.")
+    end_time = models.TimeField("Ends at", help_text="For example 12:00.")
     sessions = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="For a course: how many sessions."
+        "Number of sessions",
+        null=True,
+        blank=True,
+        help_text="For a course: how many sessions. Leave blank if it carries on.",
     )
-    last_date = models.DateField(null=True, blank=True, help_text="No sessions after this date.")
+    last_date = models.DateField(
+        "Last date", null=True, blank=True, help_text="Optional: no sessions after this date."
+    )
     # Derived on save, for filtering in SQL.
     weekday = models.PositiveSmallIntegerField(editable=False, default=0)
     ends_on = models.DateField(null=True, editable=False)
@@ -300,17 +385,47 @@ class Schedule(Orderable):
         ]
 
     def __str__(self) -> str:
-        return recurrence.describe_rule(self.rule)
+        return recurrence.describe_rule(self.planned_rule)
+
+    @property
+    def planned_rule(self) -> recurrence.Rule:
+        """The slot as its provider wrote it (what the spreadsheet export writes back)."""
+        return recurrence.rule_of(self)
+
+    def _makes_up_cancelled(self) -> bool:
+        """Whether the activity adds a session at the end for each one cancelled."""
+        if self.sessions is None:
+            return False  # the choice is only about courses with a number of sessions
+        try:
+            activity = self.activity
+        except ActivityPage.DoesNotExist:
+            return False
+        return activity is not None and activity.cancelled_sessions == CancelledSessions.ADD
 
     @property
     def rule(self) -> recurrence.Rule:
-        return recurrence.rule_of(self)
+        """The slot as it runs: for a course that makes up cancelled sessions, with one added
+        at the end for each (recurrence.made_up). Pages, feeds and next dates use this."""
+        rule = self.planned_rule
+        if not self._makes_up_cancelled():
+            return rule
+        return recurrence.made_up(rule, [c.date for c in self.activity.cancellations.all()])
+
+    def describe(self, cancellations, *, today=None) -> str:
+        """In words, saying plainly what cancelled dates do to a course ("5 of 6 sessions"),
+        and (given `today`) when a course starts, so cohorts read differently."""
+        return recurrence.describe_rule(
+            self.planned_rule,
+            today=today,
+            cancellations=cancellations,
+            make_up=self._makes_up_cancelled(),
+        )
 
     def clean(self):
         if None in (self.first_date, self.start_time, self.end_time):
             return  # the required-field errors already say what is missing
         try:
-            recurrence.validate_rule(self.rule)
+            recurrence.validate_rule(self.planned_rule)
         except recurrence.RuleError as exc:
             raise ValidationError(str(exc)) from exc
 
@@ -329,8 +444,10 @@ class Cancellation(Orderable):
     """A date when no session runs (holidays, closures). Applies to every slot that day."""
 
     activity = ParentalKey(ActivityPage, on_delete=models.CASCADE, related_name="cancellations")
-    date = models.DateField()
-    reason = models.CharField(max_length=200, blank=True)
+    date = models.DateField("Date", help_text="A date when no session runs.")
+    reason = models.CharField(
+        "Reason", max_length=200, blank=True, help_text="Shown to the public, e.g. Bank holiday."
+    )
 
     panels = [FieldRowPanel([FieldPanel("date"), FieldPanel("reason")])]
 
@@ -350,9 +467,11 @@ class ActivityFeature(Orderable):
     activity = ParentalKey(ActivityPage, on_delete=models.CASCADE, related_name="features")
     code = models.CharField("Feature", max_length=40, choices=ACTIVITY_FEATURE_CHOICES)
     status = models.CharField(
-        max_length=12, choices=FeatureStatus.choices, default=FeatureStatus.YES
+        "Is it there?", max_length=12, choices=FeatureStatus.choices, default=FeatureStatus.YES
     )
-    details = models.CharField(max_length=255, blank=True)
+    details = models.CharField(
+        "Details", max_length=255, blank=True, help_text="For example: ask for it when booking."
+    )
 
     panels = [FieldRowPanel([FieldPanel("code"), FieldPanel("status")]), FieldPanel("details")]
 

@@ -60,6 +60,7 @@ def activity_form_data(
             "venue": activity.venue_id or "",
             "cost": activity.cost,
             "capacity_status": activity.capacity_status,
+            "cancelled_sessions": activity.cancelled_sessions,
             "self_referral": "on" if activity.self_referral else "",
             "schedules": inline_formset(slots, initial=len(slots)),
             "cancellations": inline_formset(cancelled, initial=len(cancelled)),

@@ -1,0 +1,98 @@
+"""'Your timetable': a provider editor's admin home lists their activities as a timetable."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from activities.models import ProblemReport
+from tests.factories import ActivityFactory, ProviderFactory, ScheduleFactory, VenueFactory
+
+
+def _activity(provider, title, *, weekday_offset=0, venue=None):
+    activity = ActivityFactory(parent=provider, title=title, venue=venue or VenueFactory())
+    ScheduleFactory(
+        activity=activity,
+        first_date=dt.date(2026, 1, 5) + dt.timedelta(days=weekday_offset),
+        start_time=dt.time(10, 30),
+        end_time=dt.time(12, 0),
+    )
+    return activity
+
+
+def test_your_timetable_shows_each_activity_with_day_time_venue_and_edit_link(
+    client, editor_a, provider_a
+):
+    venue = VenueFactory(name="Toxteth Library")
+    activity = _activity(provider_a, "Monday walk", venue=venue)
+    ProblemReport.objects.create(activity=activity, kind=ProblemReport.Kind.CLOSED)
+    client.force_login(editor_a)
+
+    html = client.get("/admin/your-timetable/").content.decode()
+
+    assert "Monday walk" in html
+    assert f'href="/admin/pages/{activity.pk}/edit/"' in html
+    assert "Every Monday, 10:30 to 12:00" in html
+    assert "Toxteth Library" in html
+    assert "1 open" in html
+    assert "Not checked yet" in html or "Last checked" in html
+
+
+def test_your_timetable_is_the_editors_dashboard(client, editor_a, provider_a):
+    _activity(provider_a, "Monday walk")
+    client.force_login(editor_a)
+
+    html = client.get("/admin/").content.decode()
+
+    assert 'id="your-timetable' in html
+    assert "Monday walk" in html
+
+
+def test_your_timetable_leaves_out_other_providers_activities(
+    client, editor_a, provider_a, provider_b
+):
+    _activity(provider_a, "Ours")
+    _activity(provider_b, "Theirs")
+    client.force_login(editor_a)
+
+    html = client.get("/admin/your-timetable/").content.decode()
+
+    assert "Ours" in html
+    assert "Theirs" not in html
+
+
+def test_your_timetable_orders_by_day_then_time(client, editor_a, provider_a):
+    _activity(provider_a, "Wednesday group", weekday_offset=2)
+    _activity(provider_a, "Monday group", weekday_offset=0)
+    client.force_login(editor_a)
+
+    html = client.get("/admin/your-timetable/").content.decode()
+
+    assert html.index("Monday group") < html.index("Wednesday group")
+
+
+def test_your_timetable_counts_possible_duplicates(client, editor_a, provider_a):
+    venue = VenueFactory(name="Shared hall")
+    _activity(provider_a, "Walking group for wellbeing", venue=venue)
+    other = ProviderFactory(title="Other org")
+    _activity(other, "Walking group for wellbeing", venue=venue)
+    client.force_login(editor_a)
+
+    html = client.get("/admin/your-timetable/").content.decode()
+
+    assert "1 similar nearby" in html
+
+
+def test_your_timetable_query_count_does_not_grow_with_rows(client, editor_a, provider_a):
+    _activity(provider_a, "First")
+    client.force_login(editor_a)
+    client.get("/admin/your-timetable/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/admin/your-timetable/")
+    for number in range(8):
+        _activity(provider_a, f"More {number}", weekday_offset=number % 7)
+
+    with CaptureQueriesContext(connection) as many:
+        client.get("/admin/your-timetable/")
+
+    assert len(many) == len(few)
