@@ -43,20 +43,27 @@ def test_made_up_leaves_an_ongoing_group_alone():
 def test_describe_says_five_of_six_plainly():
     text = recurrence.describe_rule(SIX_WEEKS, cancellations=[SECOND])
 
-    assert text == "Every Monday, 10:00 to 12:00, 5 of 6 sessions from Mon 4 January 2027 (1 cancelled)"
+    assert (
+        text
+        == "Every Monday, 10:00 to 12:00, 5 of 6 sessions from Mon 4 January 2027 (1 cancelled)"
+    )
 
 
 def test_describe_says_a_session_is_added_at_the_end():
     text = recurrence.describe_rule(SIX_WEEKS, cancellations=[SECOND], make_up=True)
 
     assert text == (
-        "Every Monday, 10:00 to 12:00, 6 sessions from Mon 4 January 2027, the last on 15 February 2027 "
+        "Every Monday, 10:00 to 12:00, 6 sessions from Mon 4 January 2027, "
+        "the last on 15 February 2027 "
         "(a cancelled session is added at the end)"
     )
 
 
 def test_describe_without_cancellations_is_unchanged():
-    assert recurrence.describe_rule(SIX_WEEKS) == "Every Monday, 10:00 to 12:00, 6 weeks from Mon 4 January 2027"
+    assert (
+        recurrence.describe_rule(SIX_WEEKS)
+        == "Every Monday, 10:00 to 12:00, 6 weeks from Mon 4 January 2027"
+    )
 
 
 def _course(choice):
