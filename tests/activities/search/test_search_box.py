@@ -85,7 +85,7 @@ def test_search_misspelling_uses_the_nearest_word_and_says_so(client, seeded):
         "Dutch Barn Gardening Group"
     ]
     assert "Showing results for <strong>gardening</strong>" in html
-    assert 'href="?q=gardning&amp;exact=1"' in html
+    assert 'href="?q=gardning&amp;exact=1#results"' in html
     assert "Search instead for “gardning”" in html
 
 
