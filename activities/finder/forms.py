@@ -75,6 +75,12 @@ class FinderForm(forms.Form):
         required=False,
         widget=CHECKBOXES,
     )
+    words = forms.CharField(
+        label="Or in their own words",
+        max_length=200,
+        required=False,
+        help_text="For example “walking”, “feeling low” or “gardening”.",
+    )
     # About them
     age = forms.IntegerField(label="Their age", min_value=0, max_value=120, required=False)
     groups_for = forms.ChoiceField(
@@ -181,6 +187,7 @@ class FinderForm(forms.Form):
             times=frozenset(d.get("times") or []),
             access=tuple(d.get("access") or []),
             interests=tuple(c.slug for c in d.get("interests") or []),
+            words=d.get("words") or "",
             age=d.get("age"),
             groups_for=d.get("groups_for") or GroupsFor.ANYONE,
             single_sex=d.get("single_sex") or SingleSex.NO_PREFERENCE,

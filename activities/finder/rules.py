@@ -111,6 +111,7 @@ class Situation:
     times: frozenset[str] = frozenset()
     access: tuple[str, ...] = ()
     interests: tuple[str, ...] = ()  # category slugs
+    words: str = ""  # their interests in their own words: the browse search (activities.search)
     age: int | None = None
     groups_for: str = GroupsFor.ANYONE
     single_sex: str = SingleSex.NO_PREFERENCE
