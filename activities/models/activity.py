@@ -104,7 +104,11 @@ class ActivityPage(Page):
         "venues.Venue", null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
     )
     online = models.BooleanField("Online session", default=False)
-    meeting_link = models.URLField(blank=True)
+    meeting_link = models.URLField(
+        blank=True,
+        help_text="If you send the link only after people get in touch, leave this empty: "
+        "the page then asks them to contact you for the joining link.",
+    )
 
     engagement_limit_weeks = models.PositiveSmallIntegerField(
         null=True,
