@@ -79,6 +79,7 @@ bench: install-test
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_feeds.py
 	$(BIN)/python bench/bench_duplicates_quality.py
+	$(BIN)/python bench/bench_search.py
 	$(BIN)/python bench/bench_duplicates_scale.py
 
 clean:

@@ -105,6 +105,12 @@ class FinderForm(forms.Form):
         required=False,
         widget=CHECKBOXES,
     )
+    words = forms.CharField(
+        label="Or in their own words",
+        max_length=200,
+        required=False,
+        help_text="For example “walking”, “feeling low” or “gardening”.",
+    )
     # About them
     age = forms.IntegerField(label="Their age", min_value=0, max_value=120, required=False)
     single_sex = forms.ChoiceField(
@@ -205,6 +211,7 @@ class FinderForm(forms.Form):
             times=frozenset(d.get("times") or []),
             access=tuple(d.get("access") or []),
             interests=tuple(c.slug for c in d.get("interests") or []),
+            words=d.get("words") or "",
             age=d.get("age"),
             single_sex=d.get("single_sex") or SingleSex.ALL,
             language=d.get("language") or "",

@@ -130,6 +130,7 @@ class Situation:
     times: frozenset[str] = frozenset()
     access: tuple[str, ...] = ()
     interests: tuple[str, ...] = ()  # category slugs
+    words: str = ""  # their interests in their own words: the browse search (activities.search)
     age: int | None = None
     single_sex: str = SingleSex.ALL
     language: str = ""

@@ -26,6 +26,7 @@ from ..enums import TIME_RANGES, Mode, SingleSex, TimeOfDay, Where
 from ..filters import accepts_routes
 from ..models import ActivityFeature, ActivityPage, Audience, Cancellation, Schedule
 from ..models.activity import ROUTE_FIELDS
+from ..search.selectors import activity_search, understand
 from ..selectors import activity_list_current, with_display_data
 from .explain import assess
 from .rules import (
@@ -79,6 +80,8 @@ def candidate_activities(*, situation: Situation, today: date) -> QuerySet[Activ
         qs = qs.filter(cost__istartswith="free")
     if s.interests:
         qs = qs.filter(_linked(ActivityPage.categories.through, category__slug__in=s.interests))
+    if s.words:  # the same search as browse, the export and the feeds
+        qs = activity_search(qs, understand(s.words))
     if s.referral:
         qs = qs.filter(accepts_routes(s.referral))
     if s.age is not None:

@@ -102,6 +102,11 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "search synonym", "ordering": ["term"]},
         ),
+        migrations.AlterField(
+            model_name="activitypage",
+            name="meeting_link",
+            field=models.URLField(blank=True, help_text="If you send the link only after people get in touch, leave this empty: the page then asks them to contact you for the joining link."),
+        ),
         migrations.RunPython(seed, migrations.RunPython.noop),
         migrations.RunPython(city_admins_may_edit, migrations.RunPython.noop),
     ]

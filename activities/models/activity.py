@@ -166,7 +166,10 @@ class ActivityPage(Page):
     )
     online = models.BooleanField("Online session", default=False)
     meeting_link = models.URLField(
-        "Online meeting link", blank=True, help_text="The Zoom, Teams or other link to join."
+        "Online meeting link",
+        blank=True,
+        help_text="The Zoom, Teams or other link to join. If you send the link only after "
+        "people get in touch, leave this empty: the page then asks them to contact you for it.",
     )
 
     engagement_limit_weeks = models.PositiveSmallIntegerField(

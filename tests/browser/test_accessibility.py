@@ -62,6 +62,8 @@ PAGES: dict[str, str | Callable] = {
     "browse-filtered": "/activities/?postcode=L8+1TH&radius=3&day=tue&access=step_free_entrance",
     "browse-zero-results": "/activities/?q=nothing-is-called-this",
     "browse-bad-postcode": "/activities/?postcode=NOT+A+POSTCODE",
+    "browse-corrected": "/activities/?q=gardning",
+    "browse-zero-relaxed": "/activities/?q=walking&day=sun",
     "activity": lambda page: activity_path(FIRST),
     "venue": lambda page: _activity(FIRST).venue.get_absolute_url(),
     "provider": "/providers/pss/",
@@ -116,6 +118,10 @@ def test_scanned_states_show_what_they_claim(desktop):
     assert page.locator(".error-summary a").count() == 1
     page.goto(PAGES["browse-zero-results"])
     assert page.get_by_text("Nothing matches all of these choices.").is_visible()
+    page.goto(PAGES["browse-corrected"])
+    assert page.get_by_text("Showing results for gardening").is_visible()
+    page.goto(PAGES["browse-zero-relaxed"])
+    assert page.locator(".empty .cards > li").count() > 0
     page.goto(PAGES["finder-results"])
     assert page.locator(".finder-results .cards > li").count() > 0
     page.goto(PAGES["finder-missing-postcode"])

@@ -199,3 +199,13 @@ def test_search_synonym_added_in_the_admin_is_used_at_once(client, admin_client,
 
     assert response.status_code == 302
     assert browse_titles(client, "q=needlework") == ["Knit and Natter"]
+
+
+@pytest.mark.parametrize("words", ["walks", "depression", "gardning"])
+def test_search_finder_own_words_agree_with_browse(client, seeded, words):
+    response = client.get("/find/", {"words": words, "postcode": "L1 4DN", "radius": "10"})
+
+    assert response.status_code == 200
+    result = response.context["result"]
+    found = {a.row.activity.title for a in [*result.good, *result.near]}
+    assert found == set(browse_titles(client, f"q={words}"))
