@@ -48,6 +48,7 @@ def test_provider_adds_a_six_week_course_and_sees_it_on_their_timetable(
     new_context, viewport, today
 ):
     page = new_context(viewport).new_page()
+    page.set_default_timeout(30_000)  # Wagtail's editor is heavy on a busy machine
     click = Clicks()
     start = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)  # next Monday
 
@@ -101,6 +102,7 @@ def test_changed_admin_pages_pass_axe(new_context, viewport):
     mine = ActivityPage.objects.filter(provider__slug="pss").order_by("title")
     mine.update(last_checked=None)
     page = new_context(viewport).new_page()
+    page.set_default_timeout(30_000)
     sign_in(page, "pss-editor")
     paths = [*CHANGED_PAGES, f"/admin/pages/{mine.first().pk}/edit/"]
     problems = []
