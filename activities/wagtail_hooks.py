@@ -1,6 +1,7 @@
 """Every admin registration of the activities app, and nothing else: the screens themselves
 live in each feature's ``admin`` module (the shape of Wagtail's contrib.redirects)."""
 
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
@@ -12,7 +13,7 @@ from .duplicates import admin as duplicates_admin
 from .freshness import admin as freshness_admin
 from .freshness.services import CONFIRM_ACTION
 from .imports import admin as imports_admin
-from .models import Audience, Category
+from .models import ActivityPage, Audience, Category
 from .navigation import ProviderWorkMenuItem
 from .reports import admin as reports_admin
 from .search.admin import SearchSynonymViewSet
@@ -164,3 +165,26 @@ def register_freshness_log_actions(actions):
     actions.register_action(
         CONFIRM_ACTION, "Confirm as still right", "Confirmed the listing is still right"
     )
+
+
+@hooks.register("construct_page_action_menu")
+def publish_first(menu_items, request, context):
+    """Editors publish their own listings (no moderation workflow): "Publish" is the main
+    button, "Save draft" one click away in the menu."""
+    menu_items.sort(key=lambda item: getattr(item, "name", "") != "action-publish")
+
+
+def _back_to_your_timetable(request, page):
+    """After a provider editor publishes an activity they land on "Your timetable", where it
+    now stands (city admins go back to the page explorer, as Wagtail does)."""
+    if (
+        isinstance(page.specific, ActivityPage)
+        and "action-publish" in request.POST
+        and not is_city_admin(request.user)
+    ):
+        return redirect("your_timetable")
+    return None
+
+
+hooks.register("after_create_page", _back_to_your_timetable)
+hooks.register("after_edit_page", _back_to_your_timetable)

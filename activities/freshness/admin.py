@@ -100,6 +100,9 @@ class ListingsToCheckPanel(Component):
     name = "listings_to_check"
     order = 60  # just below "Your organisation"
 
+    class Media:
+        css = {"all": ["css/admin-imports.css"]}
+
     def __init__(self, activities: list, count: int):
         self.activities = activities
         self.count = count

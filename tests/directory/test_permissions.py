@@ -110,10 +110,8 @@ def test_editor_publishes_edit_to_own_activity(client_a, activity_a, provider_a)
 
     response = client_a.post(edit_url(activity_a), data)
 
-    assert (response.status_code, response["Location"]) == (
-        302,
-        reverse("wagtailadmin_explore", args=[provider_a.pk]),
-    )
+    # Publishing lands a provider editor on "Your timetable".
+    assert (response.status_code, response["Location"]) == (302, reverse("your_timetable"))
     activity = ActivityPage.objects.get(pk=activity_a.pk)
     assert (activity.title, activity.live, activity.has_unpublished_changes) == (
         "Mersey Minds walk and talk",
@@ -139,6 +137,7 @@ def test_editor_adds_activity_under_own_provider(client_a, provider_a):
             "venue": venue.pk,
             "cost": "Free",
             "capacity_status": "places",
+            "cancelled_sessions": "fewer",
             "self_referral": "on",
             "schedules": inline_formset(
                 [
@@ -451,8 +450,17 @@ def sidebar_menu_names(response):
 def test_editor_menu_has_only_what_they_can_use(client_a):
     names = sidebar_menu_names(client_a.get(reverse("wagtailadmin_home")))
 
-    assert {"explorer", "venues", "images"} <= names
-    assert not names & {"snippets", "topics-and-audiences", "settings", "users", "documents"}
+    assert {"explorer", "venues", "your-timetable"} <= names
+    assert not names & {
+        "snippets",
+        "topics-and-audiences",
+        "settings",
+        "users",
+        "documents",
+        "images",
+        "reports",
+        "help",
+    }
 
 
 def test_city_admin_menu_has_topics_and_audiences(client, city_admin):

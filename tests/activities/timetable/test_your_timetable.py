@@ -96,3 +96,26 @@ def test_your_timetable_query_count_does_not_grow_with_rows(client, editor_a, pr
         client.get("/admin/your-timetable/")
 
     assert len(many) == len(few)
+
+
+def test_publishing_an_activity_lands_the_editor_on_your_timetable(client, editor_a, provider_a):
+    from activities.models import ActivityPage  # noqa: PLC0415
+    from tests.support.admin_forms import PUBLISH, activity_form_data, edit_url  # noqa: PLC0415
+
+    page = ActivityPage.objects.get(pk=_activity(provider_a, "Monday walk").pk)
+    client.force_login(editor_a)
+
+    response = client.post(edit_url(page), activity_form_data(page) | PUBLISH)
+
+    assert response["Location"] == "/admin/your-timetable/"
+
+
+def test_publish_is_the_main_button_of_the_activity_editor(client, editor_a, provider_a):
+    page = _activity(provider_a, "Monday walk")
+    client.force_login(editor_a)
+
+    html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+
+    # The main button comes first in the footer's dropdown button; "Save draft" (class
+    # action-save) follows inside the menu.
+    assert html.index('name="action-publish"') < html.index('class="button action-save')
