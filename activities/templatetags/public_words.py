@@ -33,6 +33,8 @@ class Chip:
 
 def _labels(form, name: str) -> dict[str, str]:
     field = form.fields[name]
+    if name == "provider":  # a search box: slugs, names or parts of names (filters.ProviderField)
+        return dict(form.cleaned_data.get("provider") or [])
     if hasattr(field, "queryset"):
         key = field.to_field_name or "pk"
         return {str(getattr(obj, key)): field.label_from_instance(obj) for obj in field.queryset}
@@ -56,6 +58,8 @@ def _chip_label(form, name: str, value: str, labels: dict[str, str]) -> str | No
     if name == "when" and value == When.DATE:
         return None  # the date itself is the chip
     label = labels.get(value)
+    if label is None and name == "provider":
+        label = f"“{value}”"  # part of a name, matched by the search box
     if label is None:
         return None
     prefix = {"audience": "For: ", "radius": "Within ", "provider": "Run by "}.get(name, "")

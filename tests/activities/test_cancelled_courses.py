@@ -95,7 +95,7 @@ def test_activity_page_says_five_of_six_sessions(client, db):
 
     html = client.get(activity.url).content.decode()
 
-    assert "5 of 6 sessions (1 cancelled)" in html
+    assert "5 of 6 sessions from Mon 4 January 2027 (1 cancelled)" in html
 
 
 def test_feed_of_a_course_that_adds_a_session_has_six_sessions_and_stays_valid(client, db):

@@ -119,7 +119,7 @@ def test_search_zero_results_offer_nearest_without_one_filter_and_navigators(cli
     assert relaxed.dropped == "the days"
     assert relaxed.count == 3
     assert "Without the days: 3 activities" in html
-    assert 'href="?q=walks">See all 3 without the days</a>' in html
+    assert 'href="?q=walks#results">See all 3 without the days</a>' in html
     assert 'href="/referrals/navigators/"' in html
 
 
