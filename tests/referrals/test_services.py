@@ -1,6 +1,7 @@
 import contextlib
 import datetime as dt
 import random
+from collections import Counter
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -329,3 +330,12 @@ def test_random_lives_never_end_declined_and_every_change_is_in_the_history(
                 state = STATE_AFTER[event.action]
         assert state == destination.state, list(destination.events.values_list("action"))
         assert {e.actor_kind for e in destination.events.all()} <= set(ActorKind.values)
+    # Every change in the history is in Wagtail's audit log too, one entry each.
+    events = Counter(referral.events.values_list("action", flat=True))
+    logged = Counter(
+        action.removeprefix("referrals.")
+        for action in ModelLogEntry.objects.filter(object_id=str(referral.pk))
+        .exclude(action="referrals.view")
+        .values_list("action", flat=True)
+    )
+    assert logged == events
