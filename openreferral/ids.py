@@ -13,13 +13,21 @@ data) are the same everywhere, so another No Wrong Door site can recognise them.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 NAMESPACE = uuid.UUID("5b0c2f5e-8f3a-4d0e-9a53-6e6f2d77726f")
 
 
 def oruk_id(*parts: object) -> str:
     """The UUID of the thing named by ``parts`` (e.g. ``"service", 42``), as a string."""
-    return str(uuid.uuid5(NAMESPACE, ":".join(str(part) for part in parts)))
+    return _uuid5(":".join(str(part) for part in parts))
+
+
+@lru_cache(maxsize=65536)
+def _uuid5(name: str) -> str:
+    # A page of 50 full services names a few thousand things, most of them (taxonomy terms,
+    # organisations) again and again.
+    return str(uuid.uuid5(NAMESPACE, name))
 
 
 def service_id(activity_pk: int) -> str:

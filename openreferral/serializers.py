@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.utils.html import strip_tags
@@ -36,7 +37,7 @@ def _stamp(page) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def organization_json(provider) -> dict:
+def organization_json(provider, page_url=None) -> dict:
     if provider is None:
         return {}
     data = {
@@ -48,7 +49,7 @@ def organization_json(provider) -> dict:
         data["email"] = provider.contact_email
     if provider.website:
         data["website"] = provider.website
-    data["uri"] = page_url_builder()(provider.url_path)
+    data["uri"] = (page_url or page_url_builder())(provider.url_path)
     return data
 
 
@@ -203,11 +204,55 @@ def service_attributes(activity) -> list[dict]:
     return result
 
 
+# What a one-to-one service (the list's default) reads: plain values, not pages.
+SUMMARY_COLUMNS = (
+    "pk",
+    "provider_id",
+    "title",
+    "description",
+    "url_path",
+    "contact_email",
+    "cost",
+    "age_min",
+    "age_max",
+    "last_checked",
+    "capacity_status",
+    "last_published_at",
+    "latest_revision_created_at",
+    "first_published_at",
+)
+PROVIDER_COLUMNS = ("pk", "title", "about", "contact_email", "website", "url_path")
+
+
+class _Row(SimpleNamespace):
+    pass
+
+
+def summary_rows(queryset) -> list[_Row]:
+    """The activities of ``queryset`` as light rows for ServiceSerializer without ``full``:
+    two queries, no page instances (building 50 Wagtail pages cost more than the SQL)."""
+    rows = [
+        _Row(**dict(zip(SUMMARY_COLUMNS, values, strict=True)))
+        for values in queryset.values_list(*SUMMARY_COLUMNS)
+    ]
+    provider_model = queryset.model._meta.get_field("provider").related_model
+    providers = {
+        values[0]: _Row(**dict(zip(PROVIDER_COLUMNS, values, strict=True)))
+        for values in provider_model.objects.filter(
+            pk__in={row.provider_id for row in rows}
+        ).values_list(*PROVIDER_COLUMNS)
+    }
+    for row in rows:
+        row.provider = providers.get(row.provider_id)
+    return rows
+
+
 class ServiceSerializer(serializers.Serializer):
     """An activity as an ORUK service: one-to-one fields, or fully nested (``full``)."""
 
     def to_representation(self, activity) -> dict:
         service_id = ids.service_id(activity.pk)
+        page_url = self.context.get("page_url") or page_url_builder()
         if self.context.get("minimal"):
             return {
                 "id": service_id,
@@ -220,7 +265,7 @@ class ServiceSerializer(serializers.Serializer):
             "organization_id": ids.organization_id(activity.provider_id),
             "name": activity.title,
             "description": activity.description,
-            "url": self.context.get("page_url", page_url_builder())(activity.url_path),
+            "url": page_url(activity.url_path),
             "status": "active",
         }
         email = activity.contact_email or (
@@ -239,7 +284,7 @@ class ServiceSerializer(serializers.Serializer):
         if alert := _ALERTS.get(activity.capacity_status):
             data["alert"] = alert
         data["last_modified"] = _stamp(activity)
-        data["organization"] = organization_json(activity.provider)
+        data["organization"] = organization_json(activity.provider, page_url)
         if not self.context.get("full"):
             return data
         data["schedules"] = service_schedules(activity)

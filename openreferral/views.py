@@ -30,6 +30,7 @@ from .serializers import (
     api_details_json,
     organization_json,
     service_at_location_json,
+    summary_rows,
 )
 from .validation import OPENAPI
 
@@ -195,8 +196,8 @@ class ServiceListView(OrukView):
                 )
             elif params["full"]:
                 rows = selectors.services_prefetched(ActivityPage.objects.filter(pk__in=pks))
-            else:  # one-to-one fields and the organisation: no related rows to fetch
-                rows = ActivityPage.objects.filter(pk__in=pks).select_related("provider")
+            else:  # one-to-one fields and the organisation: plain values
+                rows = summary_rows(ActivityPage.objects.filter(pk__in=pks))
             by_pk = {a.pk: a for a in rows}
             chosen = [by_pk[pk] for pk in pks]
             return ServiceSerializer(chosen, many=True, context=context).data
