@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import next_steps_admin
 from .duplicates import admin as duplicates_admin
 from .freshness import admin as freshness_admin
 from .freshness.services import CONFIRM_ACTION
@@ -45,6 +46,7 @@ hooks.register("before_edit_page", imports_admin.stale_edit_refused)
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
+        path("next-steps/search/", next_steps_admin.next_steps_search, name="next_steps_search"),
         path("timetable-import/", imports_admin.timetable_import_upload, name="timetable_import"),
         path(
             "timetable-import/preview/",

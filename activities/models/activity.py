@@ -22,6 +22,7 @@ from venues.accessibility import ACTIVITY_FEATURE_CHOICES, FEATURES, FeatureStat
 from .. import recurrence
 from ..duplicates.panel import SimilarActivitiesPanel
 from ..enums import ActivityKind, CapacityStatus, Frequency, ReferralRoute, SupportLevel
+from ..widgets import NextStepsChooser
 from ..wording import long_date
 from .taxonomy import Audience, Category
 
@@ -143,7 +144,10 @@ class ActivityPage(Page):
         InlinePanel("schedules", heading="When", label="Time slot", min_num=0),
         InlinePanel("cancellations", heading="Cancelled dates", label="Cancelled date"),
         MultiFieldPanel(
-            [FieldPanel("engagement_limit_weeks"), FieldPanel("next_steps")],
+            [
+                FieldPanel("engagement_limit_weeks"),
+                FieldPanel("next_steps", widget=NextStepsChooser()),
+            ],
             heading="Time limits and what next",
         ),
         MultiFieldPanel(
