@@ -60,6 +60,33 @@ def activity_list_editable(*, user) -> QuerySet[ActivityPage]:
     return pages_editable(user, ActivityPage.objects.all())
 
 
+NEXT_STEP_RESULTS = 20
+
+
+def next_step_search(*, user, text: str, exclude: int | None = None) -> list[dict]:
+    """Activities an editor may offer as "what next": published ones, and their own drafts,
+    whose title contains `text` (at most NEXT_STEP_RESULTS, by title), for the editor's chooser."""
+    text = text.strip()[:100]
+    if len(text) < 2:
+        return []
+    visible = ActivityPage.objects.filter(live=True) | activity_list_editable(user=user)
+    rows = (
+        visible.filter(title__icontains=text)
+        .exclude(pk=exclude)
+        .order_by("title", "pk")
+        .values("pk", "title", "provider__title", "live")[:NEXT_STEP_RESULTS]
+    )
+    return [
+        {
+            "id": row["pk"],
+            "label": row["title"]
+            + (f" ({row['provider__title']})" if row["provider__title"] else "")
+            + ("" if row["live"] else " – draft"),
+        }
+        for row in rows
+    ]
+
+
 def with_display_data(queryset: QuerySet[ActivityPage]) -> QuerySet[ActivityPage]:
     """Prefetch what list rows show, so a list costs the same few queries at any size."""
     return queryset.prefetch_related(

@@ -9,6 +9,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from directory.permissions import is_city_admin, providers_editable
 
+from . import next_steps_admin
 from .duplicates import admin as duplicates_admin
 from .freshness import admin as freshness_admin
 from .freshness.services import CONFIRM_ACTION
@@ -51,6 +52,7 @@ hooks.register("before_edit_page", imports_admin.stale_edit_refused)
 def register_admin_urls():
     return [
         path("your-timetable/", timetable_admin.your_timetable, name="your_timetable"),
+        path("next-steps/search/", next_steps_admin.next_steps_search, name="next_steps_search"),
         path("timetable-import/", imports_admin.timetable_import_upload, name="timetable_import"),
         path(
             "timetable-import/layout/",

@@ -5,7 +5,9 @@
 Generates a realistic file (6 providers, ~300 venues at real Liverpool postcodes, mixed
 kinds and frequencies, courses, extra time slots, categories, audiences, accessibility codes,
 cancellations, next steps), writes it as CSV, then for each run copies a freshly migrated
-SQLite database into place and times reading + importing the file (everything created), and
+SQLite database into place (or, with DATABASE_URL=postgres://..., makes that PostgreSQL database
+again from a migrated copy: it is dropped) and times reading + importing the file (everything
+created), and
 importing it again (the idempotent path: nothing changes), then a version of the file with
 every title and cost changed (every page updated). Prints the median of the runs.
 The target is under 30 s for 10,000 rows on the project's 2-core machine.
@@ -18,6 +20,7 @@ import csv
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +43,24 @@ def _median(values: list[float]) -> str:
     )
 
 
+def _pg_recreate(url: str, *, template: str = "", save: bool = False) -> None:
+    """PostgreSQL: `save` copies the database to NAME+template; otherwise the database is made
+    again empty, or as a copy of NAME+template (a fresh migrated database in a second)."""
+    from urllib.parse import urlparse
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    args = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432)]
+    args += ["-U", parts.username or "postgres"]
+    if save:
+        subprocess.run(["dropdb", *args, "--if-exists", name + template], check=True)
+        subprocess.run(["createdb", *args, "-T", name, name + template], check=True)
+        return
+    subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True)
+    copy = ["-T", name + template] if template else []
+    subprocess.run(["createdb", *args, *copy, name], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
@@ -57,7 +78,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-import-"))
     database = work / "bench.sqlite3"
     template = work / "migrated.sqlite3"
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    if not postgres:
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    label = "postgresql" if postgres else "sqlite"
     os.environ["DB_CONN_MAX_AGE"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("SITE_URL", "http://localhost:8000")
@@ -76,10 +100,17 @@ def main() -> None:
     from activities.models import ActivityPage, Schedule
 
     try:
-        print(f"Migrating a fresh SQLite database in {work} ...", flush=True)
+        if postgres:
+            print("Migrating a fresh PostgreSQL database (DATABASE_URL) ...", flush=True)
+            _pg_recreate(os.environ["DATABASE_URL"])
+        else:
+            print(f"Migrating a fresh SQLite database in {work} ...", flush=True)
         call_command("migrate", verbosity=0)
         connection.close()
-        shutil.copy(database, template)
+        if postgres:
+            _pg_recreate(os.environ["DATABASE_URL"], template="_migrated", save=True)
+        else:
+            shutil.copy(database, template)
 
         rows = generate(args.rows, providers=args.providers, venues=args.venues)
         csv_path = work / "timetable.csv"
@@ -107,7 +138,10 @@ def main() -> None:
         first_times, again_times, update_times = [], [], []
         for run in range(args.runs):
             connection.close()
-            shutil.copy(template, database)
+            if postgres:
+                _pg_recreate(os.environ["DATABASE_URL"], template="_migrated")
+            else:
+                shutil.copy(template, database)
             started = time.perf_counter()
             result = run_import(profile=args.profile == "empty" and run == 0)
             first_times.append(time.perf_counter() - started)
@@ -127,9 +161,9 @@ def main() -> None:
                 f"{activities} pages, {slots} time slots",
                 flush=True,
             )
-        print(f"import {len(rows)} rows (sqlite), empty database: {_median(first_times)}")
-        print(f"re-import {len(rows)} rows (sqlite), nothing changed: {_median(again_times)}")
-        print(f"re-import {len(rows)} rows (sqlite), every title changed: {_median(update_times)}")
+        print(f"import {len(rows)} rows ({label}), empty database: {_median(first_times)}")
+        print(f"re-import {len(rows)} rows ({label}), nothing changed: {_median(again_times)}")
+        print(f"re-import {len(rows)} rows ({label}), every title changed: {_median(update_times)}")
     finally:
         connection.close()
         shutil.rmtree(work, ignore_errors=True)

@@ -49,6 +49,8 @@ _REVISION_PREFETCH = (
     "categories",
     "audiences",
     "next_steps",
+    # Page's own child relation: without it, serialising each revision cost a query a page.
+    "wagtail_admin_comments",
 )
 
 

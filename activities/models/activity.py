@@ -31,6 +31,7 @@ from ..enums import (
     ReferralRoute,
     SupportLevel,
 )
+from ..widgets import NextStepsChooser
 from ..wording import long_date
 from .taxonomy import Audience, Category
 
@@ -223,7 +224,10 @@ class ActivityPage(Page):
             heading="Cancelled dates",
         ),
         MultiFieldPanel(
-            [FieldPanel("engagement_limit_weeks"), FieldPanel("next_steps")],
+            [
+                FieldPanel("engagement_limit_weeks"),
+                FieldPanel("next_steps", widget=NextStepsChooser()),
+            ],
             heading="Time limits and what next",
         ),
         MultiFieldPanel(
