@@ -86,8 +86,10 @@ def test_home_page_offers_a_postcode_search_and_counts_whats_on(client):
 
     html = client.get("/").content.decode()
 
-    assert '<form method="get" action="/activities/"' in html
+    # It lands on the results, and takes the choices people filter by most.
+    assert '<form method="get" action="/activities/#results"' in html
     assert 'name="postcode"' in html
+    assert 'name="free"' in html and 'value="step_free_entrance"' in html
     assert "browse all 1 activity<" in html
     assert f'href="{provider_page.url}"' in html
 
