@@ -144,11 +144,13 @@ def _population(targets, size: int) -> tuple[list[tuple[str, str]], list[float]]
     return population, [1 / rank for rank in range(1, len(population) + 1)]
 
 
-async def _run(base: str, targets, *, clients: int, seconds: float, warmup: float, cap: int):
+async def _run(
+    base: str, targets, *, clients: int, seconds: float, warmup: float, cap: int, urls: int
+):
     import httpx
 
     results: list[tuple[float, str, int, bool]] = []  # (latency s, kind, status, cache hit)
-    population, weights = _population(targets, URLS)
+    population, weights = _population(targets, urls)
     started = time.monotonic()
     counting_from = started + warmup
     deadline = counting_from + seconds
@@ -239,8 +241,6 @@ def main() -> None:
     parser.add_argument("--only", choices=["cached", "uncached"], help="run one mode only")
     parser.add_argument("--child", choices=["load", "targets"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    global URLS  # noqa: PLW0603 - the command line's choice, read by _run
-    URLS = args.urls
     if args.child == "load":
         _load(args.activities)
         return
@@ -294,6 +294,7 @@ def main() -> None:
                         seconds=args.seconds,
                         warmup=args.warmup,
                         cap=args.max_requests,
+                        urls=args.urls,
                     )
                 )
             finally:
