@@ -12,8 +12,9 @@ radius, day, access, kind, topic, pages 1 to 3), activity pages, venue pages, th
 calendar feeds (an activity's, a venue's, the citywide one). Each client keeps its cookies (a
 browser sends its CSRF cookie back). Calendar feeds are polled with the ETag the client has
 (304 counts as success). The first `--warmup` seconds (workers starting, caches filling) are
-not counted. Prints requests per second, p50, p95, p99 and errors (any status >= 400, or a
-failed connection).
+not counted. The clients draw from `--urls` distinct addresses, weighted 1/rank (a few pages
+are asked for often, most rarely). Prints the share served from the page cache, requests per
+second, p50, p95, p99 and errors (any status >= 400, or a failed connection).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ POSTCODES = ["L1 4DN", "L8 7NL", "L4 4EL", "L25 2RA", "L15 1HL", "L7 8TQ", "L17 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat"]
 ACCESS = ["step_free_entrance", "hearing_loop", "accessible_toilet", "quiet_space", "lift"]
 KINDS = ["group", "course", "drop-in", "one-off"]
+URLS = 300  # distinct addresses the clients ask for (--urls)
 
 
 def _load(size: int) -> None:
@@ -130,10 +132,25 @@ def _next_url(rng: random.Random, targets: dict[str, list[str]]) -> tuple[str, s
     return "feed", "/activities/feed.ics"  # the citywide feed: 9 MB at 10,000 activities
 
 
-async def _run(base: str, targets, *, clients: int, seconds: float, warmup: float, cap: int):
+def _population(targets, size: int) -> tuple[list[tuple[str, str]], list[float]]:
+    """`size` distinct addresses drawn from the mix, each weighted 1/rank (Zipf): a few pages
+    (the unfiltered list, popular filters) are asked for often, most rarely, as on a real site."""
+    rng = random.Random(15)
+    seen: dict[str, str] = {}
+    while len(seen) < size:
+        kind, url = _next_url(rng, targets)
+        seen.setdefault(url, kind)
+    population = [(kind, url) for url, kind in seen.items()]
+    return population, [1 / rank for rank in range(1, len(population) + 1)]
+
+
+async def _run(
+    base: str, targets, *, clients: int, seconds: float, warmup: float, cap: int, urls: int
+):
     import httpx
 
-    results: list[tuple[float, str, int]] = []  # (latency s, kind, status; 0 = failed)
+    results: list[tuple[float, str, int, bool]] = []  # (latency s, kind, status, cache hit)
+    population, weights = _population(targets, urls)
     started = time.monotonic()
     counting_from = started + warmup
     deadline = counting_from + seconds
@@ -143,19 +160,20 @@ async def _run(base: str, targets, *, clients: int, seconds: float, warmup: floa
         etags: dict[str, str] = {}
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             while time.monotonic() < deadline and len(results) < cap:
-                kind, url = _next_url(rng, targets)
+                kind, url = rng.choices(population, weights)[0]
                 # A subscribed calendar polls with the ETag it has (RFC 9110), as real ones do.
                 headers = {"If-None-Match": etags[url]} if url in etags else {}
                 sent = time.monotonic()
                 try:
                     response = await http.get(url, headers=headers)
                     status = response.status_code
+                    hit = response.headers.get("X-Cache") == "hit"
                     if kind == "feed" and "ETag" in response.headers:
                         etags[url] = response.headers["ETag"]
                 except httpx.HTTPError:
-                    status = 0
+                    status, hit = 0, False
                 if sent >= counting_from:
-                    results.append((time.monotonic() - sent, kind, status))
+                    results.append((time.monotonic() - sent, kind, status, hit))
 
     await asyncio.gather(*(client(n) for n in range(clients)))
     return results, min(seconds, time.monotonic() - counting_from)
@@ -171,7 +189,8 @@ def _report(label: str, results, elapsed: float) -> None:
             f" {q[98]:>8.0f} {errors:>7}"
         )
 
-    print(f"\n{label}: {len(results)} requests in {elapsed:.0f} s")
+    hits = sum(1 for r in results if r[3]) / max(1, len(results))
+    print(f"\n{label}: {len(results)} requests in {elapsed:.0f} s, {hits:.0%} from the page cache")
     print(
         f"  {'':<9} {'requests':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
         f" {'errors':>7}"
@@ -215,8 +234,9 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--warmup", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=30)
     parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--urls", type=int, default=URLS, help="distinct addresses in the mix")
     parser.add_argument("--reload", action="store_true", help="empty and refill the database")
     parser.add_argument("--only", choices=["cached", "uncached"], help="run one mode only")
     parser.add_argument("--child", choices=["load", "targets"], help=argparse.SUPPRESS)
@@ -274,6 +294,7 @@ def main() -> None:
                         seconds=args.seconds,
                         warmup=args.warmup,
                         cap=args.max_requests,
+                        urls=args.urls,
                     )
                 )
             finally:

@@ -29,7 +29,11 @@ from tests.support.servers import (
 from tests.support.site_process import site_process
 from tests.support.timetables import timetable_row
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Real servers start and stop; on a shared 2-core machine that takes minutes.
+    pytest.mark.timeout(900),
+]
 
 
 @pytest.fixture

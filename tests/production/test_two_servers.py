@@ -19,6 +19,8 @@ from tests.support.timetables import timetable_row
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("postgresql_only"),
+    # Two real servers start and stop; on a shared 2-core machine that takes minutes.
+    pytest.mark.timeout(900),
 ]
 
 ROWS = [
