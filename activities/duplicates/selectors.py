@@ -227,6 +227,8 @@ class Finding:
     # A "not a duplicate" decision whose activities have changed materially since.
     reopened: bool = False
     areas: tuple[str, str] = ("", "")
+    # The stored scan's row it was read from (the city report), if any.
+    stored: object | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -254,8 +256,11 @@ def _decisions(pairs: set[tuple[int, int] | None]) -> dict[tuple[int, int], Dupl
     }
 
 
-def decision_list(*, provider_ids: set[int] | None = None) -> list[DuplicateDecision]:
-    """Recorded decisions, newest first: about pairs involving ``provider_ids`` (None: all)."""
+def decision_list(
+    *, provider_ids: set[int] | None = None, limit: int | None = None
+) -> list[DuplicateDecision]:
+    """Recorded decisions, newest first: about pairs involving ``provider_ids`` (None: all);
+    the first ``limit`` if given."""
     decisions = DuplicateDecision.objects.select_related(
         "activity_a", "activity_b", "activity_a__provider", "activity_b__provider", "decided_by"
     ).order_by("-decided_at")
@@ -263,7 +268,7 @@ def decision_list(*, provider_ids: set[int] | None = None) -> list[DuplicateDeci
         decisions = decisions.filter(
             Q(activity_a__provider__in=provider_ids) | Q(activity_b__provider__in=provider_ids)
         )
-    return list(decisions)
+    return list(decisions[:limit] if limit else decisions)
 
 
 def _findings(matches: Iterable[Match]) -> list[Finding]:

@@ -19,6 +19,7 @@ from activities.duplicates.selectors import (
     finding_list_page,
 )
 from activities.duplicates.services import duplicate_decision_record
+from activities.duplicates.store import stored_pairs_refresh_all
 from activities.models import ActivityPage, DuplicateDecision, Schedule
 from directory.services import CITY_ADMINS, provider_editor_add
 from tests.factories import (
@@ -165,6 +166,8 @@ def world(db, today):
             audiences=[men],
         ),
     }
+    # What the nightly scan would have stored: the report reads it.
+    stored_pairs_refresh_all()
     return {
         "pages": pages,
         "providers": providers,
