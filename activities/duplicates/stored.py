@@ -66,7 +66,8 @@ class FilterChoices:
 
 
 def stored_filter_choices(*, pairs: QuerySet[StoredDuplicatePair]) -> FilterChoices:
-    """The organisations, areas and topics the given pairs involve (three queries)."""
+    """The organisations, areas and topics the given pairs involve (four queries)."""
+    pairs = pairs.order_by()
     sides = pairs.values_list("activity_a_id", "activity_b_id")
     providers = ProviderPage.objects.filter(
         Q(pk__in=pairs.values("provider_a")) | Q(pk__in=pairs.values("provider_b"))
