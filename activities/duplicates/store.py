@@ -25,10 +25,10 @@ from .matching import clusters, find_matches, match_one
 from .reasons import describe_place
 from .records import CLASH, ActivityRecord, Match
 from .selectors import (
-    _area,
     activity_list_candidates,
     activity_record_list,
     policy_from_settings,
+    record_area,
 )
 
 # More activities than this changed at once (a big import): rescan the whole city instead.
@@ -37,7 +37,7 @@ REFRESH_ALL_FROM = 200
 
 def _side(record: ActivityRecord, suffix: str, areas: dict) -> dict:
     if record.key not in areas:
-        areas[record.key] = _area(record)
+        areas[record.key] = record_area(record)
     return {
         f"activity_{suffix}_id": record.key,
         f"provider_{suffix}_id": record.provider_key,
