@@ -1,5 +1,8 @@
 """Admin views for duplicates: the city overview (and its CSV) and recording a decision.
 
+The overview and CSV read the stored scan (``stored``, refreshed by ``store``), a page of
+``PAIRS_PER_PAGE`` pairs at a time, in a fixed number of queries.
+
 City admins (and anyone with "view duplicate decision", e.g. a commissioner) see every pair;
 a provider's editors see the pairs that involve their own activities, and may record a
 decision only about those.
