@@ -66,15 +66,21 @@ class FilterChoices:
 
 
 def stored_filter_choices(*, pairs: QuerySet[StoredDuplicatePair]) -> FilterChoices:
-    """The organisations, areas and topics the given pairs involve (four queries)."""
+    """The organisations, areas and topics the given pairs involve (five queries). Each side
+    is asked on its own and the two joined in Python: PostgreSQL plans ``IN (...) OR IN (...)``
+    over every stored pair badly."""
     pairs = pairs.order_by()
+    provider_ids = {
+        pk
+        for side in ("provider_a", "provider_b")
+        for pk in pairs.values_list(side, flat=True).distinct()
+        if pk is not None
+    }
+    providers = ProviderPage.objects.filter(pk__in=provider_ids)
+    areas = set(
+        pairs.values_list("area_a", flat=True).union(pairs.values_list("area_b", flat=True))
+    )
     sides = pairs.values_list("activity_a_id", "activity_b_id")
-    providers = ProviderPage.objects.filter(
-        Q(pk__in=pairs.values("provider_a")) | Q(pk__in=pairs.values("provider_b"))
-    )
-    areas = set(pairs.values_list("area_a", flat=True).distinct()) | set(
-        pairs.values_list("area_b", flat=True).distinct()
-    )
     categories = Category.objects.filter(
         Exists(
             ActivityPage.categories.through.objects.filter(category=OuterRef("pk")).filter(
