@@ -1,10 +1,11 @@
 """Every signal receiver of the activities app, connected once from ``apps.ready()``."""
 
 from django.db.models.signals import pre_save
-from wagtail.signals import page_published, post_page_move
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from directory.models import ProviderPage
 
+from .duplicates.store import stored_pairs_refresh_on_commit
 from .feeds.sequence import schedule_sequences_bump
 from .freshness.services import activity_list_mark_checked
 from .models import ActivityPage
@@ -33,11 +34,23 @@ def on_activity_published(sender, instance, **kwargs) -> None:
     )
 
 
+def on_activity_listing_changed(sender, instance, **kwargs) -> None:
+    """Published or unpublished: rescan its duplicates for the stored report (a deleted
+    activity's stored pairs go with it, by cascade)."""
+    stored_pairs_refresh_on_commit(page_ids=[instance.pk])
+
+
 def connect() -> None:
     post_page_move.connect(on_page_moved, dispatch_uid="activities.provider_on_move")
     page_published.connect(
         on_activity_published, sender=ActivityPage, dispatch_uid="activities.published_checked"
     )
+    for signal, name in ((page_published, "published"), (page_unpublished, "unpublished")):
+        signal.connect(
+            on_activity_listing_changed,
+            sender=ActivityPage,
+            dispatch_uid=f"activities.duplicates_{name}",
+        )
     pre_save.connect(
         on_activity_pre_save, sender=ActivityPage, dispatch_uid="activities.ical_sequence"
     )

@@ -1,5 +1,8 @@
 """Admin views for duplicates: the city overview (and its CSV) and recording a decision.
 
+The overview and CSV read the stored scan (``stored``, refreshed by ``store``), a page of
+``PAIRS_PER_PAGE`` pairs at a time, in a fixed number of queries.
+
 City admins (and anyone with "view duplicate decision", e.g. a commissioner) see every pair;
 a provider's editors see the pairs that involve their own activities, and may record a
 decision only about those.
@@ -8,11 +11,14 @@ decision only about those.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,16 +35,9 @@ from directory.permissions import (
 from ..imports.cells import formula_safe
 from ..models import ActivityPage, DuplicateDecision
 from ..navigation import safe_next
-from ..wording import slot_summary
-from .reasons import describe_place
-from .selectors import (
-    DuplicateOverview,
-    Finding,
-    decision_list,
-    duplicate_overview,
-    duplicate_overview_filter,
-)
+from .selectors import Cluster, Finding, decision_list
 from .services import duplicate_decision_record
+from .stored import FilterChoices, stored_filter_choices, stored_findings, stored_pair_list
 
 
 def _overview_scope(user) -> set[int] | None:
@@ -59,31 +58,65 @@ class OverviewFilterForm(forms.Form):
     area = forms.ChoiceField(label="Area", required=False)
     category = forms.ChoiceField(label="Topic", required=False)
 
-    def __init__(self, *args, overview: DuplicateOverview, **kwargs):
+    def __init__(self, *args, overview: FilterChoices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].choices = [("", "Any"), *overview.providers]
         self.fields["area"].choices = [("", "Any"), *((a, a) for a in overview.areas)]
         self.fields["category"].choices = [("", "Any"), *((c, c) for c in overview.categories)]
 
 
-def _filtered_overview(
-    request, scope: set[int] | None
-) -> tuple[DuplicateOverview, OverviewFilterForm]:
+# Pairs shown on one page of the report.
+PAIRS_PER_PAGE = 50
+# Decisions listed under the report (the newest).
+DECISIONS_SHOWN = 50
+
+
+@dataclass
+class StoredOverview:
+    """One page of the stored report: its groups and pairs, and how many there are in all."""
+
+    clusters: list[Cluster]
+    findings: list[Finding]
+    pair_count: int
+    cluster_count: int
+
+
+def _filtered_pairs(request, scope: set[int] | None):
     if scope is not None and not scope:
         raise PermissionDenied
     # The filter choices come from everything the user may see; the filters then narrow it.
-    overview = duplicate_overview(provider_ids=scope)
-    form = OverviewFilterForm(request.GET or None, overview=overview)
+    visible = stored_pair_list(provider_ids=scope)
+    form = OverviewFilterForm(request.GET or None, overview=stored_filter_choices(pairs=visible))
     if not form.is_valid() or not any(form.cleaned_data.values()):
-        return overview, form
+        return visible, form
     data = form.cleaned_data
-    filtered = duplicate_overview_filter(
-        overview=overview,
-        provider=data.get("provider") or None,
-        area=data.get("area", ""),
-        category=data.get("category", ""),
+    return (
+        stored_pair_list(
+            provider_ids=scope,
+            provider=data.get("provider") or None,
+            area=data.get("area", ""),
+            category=data.get("category", ""),
+        ),
+        form,
     )
-    return filtered, form
+
+
+def _page_clusters(findings: list[Finding]) -> list[Cluster]:
+    """The page's pairs grouped by their stored cluster, in the order they came."""
+    groups: dict[int, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.stored.cluster, []).append(finding)
+    result = []
+    for number, members in groups.items():
+        records = {}
+        for finding in members:
+            for record in (finding.match.a, finding.match.b):
+                records.setdefault(record.key, record)
+        areas = sorted({area for f in members for area in f.areas if area})
+        result.append(
+            Cluster(number=number, records=list(records.values()), findings=members, areas=areas)
+        )
+    return result
 
 
 def _decide_urls(request, findings: list[Finding]) -> dict[tuple[int, int], str]:
@@ -96,27 +129,45 @@ def _decide_urls(request, findings: list[Finding]) -> dict[tuple[int, int], str]
     }
 
 
+def _sides(finding: Finding) -> dict:
+    """Each activity's place and times as scanned, by page id."""
+    pair = finding.stored
+    return {
+        pair.activity_a_id: (pair.place_a, pair.times_a),
+        pair.activity_b_id: (pair.place_b, pair.times_b),
+    }
+
+
 @require_GET
 def duplicates_report(request):
     scope = _overview_scope(request.user)
-    overview, form = _filtered_overview(request, scope)
-    urls = _decide_urls(request, overview.findings)
+    pairs, form = _filtered_pairs(request, scope)
+    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    findings = stored_findings(list(page.object_list))
+    overview = StoredOverview(
+        clusters=_page_clusters(findings),
+        findings=findings,
+        pair_count=page.paginator.count,
+        cluster_count=pairs.order_by().values("cluster").distinct().count(),
+    )
+    urls = _decide_urls(request, findings)
     clusters = []
     for cluster in overview.clusters:
+        sides = {}
+        for finding in cluster.findings:
+            sides.update(_sides(finding))
         clusters.append(
             {
                 "cluster": cluster,
                 "activities": [
-                    {
-                        "record": record,
-                        "place": describe_place(record),
-                        "times": [slot_summary(s) for s in record.slots],
-                    }
+                    {"record": record, "place": sides[record.key][0], "times": sides[record.key][1]}
                     for record in cluster.records
                 ],
                 "pairs": [{"finding": f, "decide_url": urls.get(f.pair)} for f in cluster.findings],
             }
         )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "activities/admin/duplicates_report.html",
@@ -124,12 +175,14 @@ def duplicates_report(request):
             "page_title": "Duplicates and clashes",
             "header_icon": "warning",
             "form": form,
-            # The template's names: "report" is the overview it shows.
+            # The template's names: "report" is the page of the overview it shows.
             "report": overview,
             "clusters": clusters,
+            "page_obj": page,
             "whole_city": scope is None,
-            "decisions": decision_list(provider_ids=scope),
-            "query": request.GET.urlencode(),
+            "decisions": decision_list(provider_ids=scope, limit=DECISIONS_SHOWN),
+            "query": query.urlencode(),
+            "last_scan": pairs.order_by().aggregate(last=Max("scanned_at"))["last"],
         },
     )
 
@@ -165,34 +218,47 @@ def _decision_text(finding: Finding) -> str:
     return ""
 
 
+# Stored pairs read per query while the CSV is written.
+_CSV_CHUNK = 2000
+
+
 @require_GET
 def duplicates_report_csv(request):
-    overview, _ = _filtered_overview(request, _overview_scope(request.user))
+    pairs, _ = _filtered_pairs(request, _overview_scope(request.user))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="duplicates.csv"'
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    for cluster in overview.clusters:
-        for finding in cluster.findings:
-            match = finding.match
-            row = [cluster.number, match.kind, f"{match.score:.2f}"]
-            for record, area in zip((match.a, match.b), finding.areas, strict=True):
-                row += [
-                    record.ref,
-                    record.title,
-                    record.provider,
-                    describe_place(record),
-                    area,
-                    "; ".join(slot_summary(s) for s in record.slots),
-                ]
-            row += [
-                "" if match.distance_km is None else f"{match.distance_km:.2f}",
-                "; ".join(match.reasons),
-                "; ".join(match.differences),
-                _decision_text(finding),
-            ]
-            writer.writerow([formula_safe(value) for value in row])
+    chunk: list = []
+    for pair in pairs.iterator(chunk_size=_CSV_CHUNK):
+        chunk.append(pair)
+        if len(chunk) == _CSV_CHUNK:
+            _csv_rows(writer, chunk)
+            chunk = []
+    _csv_rows(writer, chunk)
     return response
+
+
+def _csv_rows(writer, pairs: list) -> None:
+    for finding in stored_findings(pairs):
+        match, stored = finding.match, finding.stored
+        row = [stored.cluster, match.kind, f"{match.score:.2f}"]
+        for record, area, side in zip((match.a, match.b), finding.areas, "ab", strict=True):
+            row += [
+                record.ref,
+                record.title,
+                record.provider,
+                getattr(stored, f"place_{side}"),
+                area,
+                "; ".join(getattr(stored, f"times_{side}")),
+            ]
+        row += [
+            "" if match.distance_km is None else f"{match.distance_km:.2f}",
+            "; ".join(match.reasons),
+            "; ".join(match.differences),
+            _decision_text(finding),
+        ]
+        writer.writerow([formula_safe(value) for value in row])
 
 
 class DecisionForm(forms.Form):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -25,7 +25,7 @@ from venues.selectors import in_box
 from ..models import ActivityPage, DuplicateDecision, Schedule
 from ..selectors import activity_list_current
 from .fingerprint import record_fingerprint
-from .matching import clusters, find_matches, match_one
+from .matching import find_matches, match_one
 from .records import CLASH, DUPLICATE, ActivityRecord, Match, Policy, SlotRecord
 
 # Up to this many ids, later queries take them as a list: cheaper than repeating the filter.
@@ -227,6 +227,8 @@ class Finding:
     # A "not a duplicate" decision whose activities have changed materially since.
     reopened: bool = False
     areas: tuple[str, str] = ("", "")
+    # The stored scan's row it was read from (the city report), if any.
+    stored: object | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -254,8 +256,11 @@ def _decisions(pairs: set[tuple[int, int] | None]) -> dict[tuple[int, int], Dupl
     }
 
 
-def decision_list(*, provider_ids: set[int] | None = None) -> list[DuplicateDecision]:
-    """Recorded decisions, newest first: about pairs involving ``provider_ids`` (None: all)."""
+def decision_list(
+    *, provider_ids: set[int] | None = None, limit: int | None = None
+) -> list[DuplicateDecision]:
+    """Recorded decisions, newest first: about pairs involving ``provider_ids`` (None: all);
+    the first ``limit`` if given."""
     decisions = DuplicateDecision.objects.select_related(
         "activity_a", "activity_b", "activity_a__provider", "activity_b__provider", "decided_by"
     ).order_by("-decided_at")
@@ -263,7 +268,7 @@ def decision_list(*, provider_ids: set[int] | None = None) -> list[DuplicateDeci
         decisions = decisions.filter(
             Q(activity_a__provider__in=provider_ids) | Q(activity_b__provider__in=provider_ids)
         )
-    return list(decisions)
+    return list(decisions[:limit] if limit else decisions)
 
 
 def _findings(matches: Iterable[Match]) -> list[Finding]:
@@ -322,107 +327,11 @@ class Cluster:
         return CLASH if any(f.match.kind == CLASH for f in self.findings) else DUPLICATE
 
 
-@dataclass
-class DuplicateOverview:
-    """The city's duplicates and clashes, grouped, with the choices its filters offer."""
-
-    clusters: list[Cluster]
-    findings: list[Finding]
-    providers: list[tuple[int, str]] = field(default_factory=list)
-    areas: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-
-
-def _area(record: ActivityRecord) -> str:
+def record_area(record: ActivityRecord) -> str:
+    """The ward (or "Online") a record is in, as the report's area filter names it."""
     return area_label(
         latitude=record.latitude,
         longitude=record.longitude,
         postcode=record.postcode,
         online=record.online,
-    )
-
-
-def _clusters(findings: list[Finding]) -> list[Cluster]:
-    by_key = {r.key: r for f in findings for r in (f.match.a, f.match.b)}
-    area_of = {
-        record.key: area
-        for f in findings
-        for record, area in zip((f.match.a, f.match.b), f.areas, strict=True)
-    }
-    groups = clusters(f.match for f in findings)
-    cluster_of = {key: number for number, group in enumerate(groups, start=1) for key in group}
-    members: dict[int, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        members[cluster_of[finding.match.a.key]].append(finding)
-    result = [
-        Cluster(
-            number=number,
-            records=[by_key[key] for key in group],
-            findings=members[number],
-            areas=sorted({area_of[key] for key in group}),
-        )
-        for number, group in enumerate(groups, start=1)
-    ]
-    # Clashes first: they are the most serious.
-    result.sort(key=lambda c: (c.kind != CLASH, -len(c.records), c.number))
-    return result
-
-
-def duplicate_overview(
-    *, provider_ids: set[int] | None = None, today: date | None = None
-) -> DuplicateOverview:
-    """Every current duplicate and clash across the city, grouped into clusters (one scan).
-
-    ``provider_ids`` limits it to pairs involving those providers (what an editor may see);
-    None means everything (city admins). The filter choices list what is in the overview.
-    """
-    findings = finding_list_city(today=today)
-    if provider_ids is not None:
-        findings = [
-            f
-            for f in findings
-            if f.match.a.provider_key in provider_ids or f.match.b.provider_key in provider_ids
-        ]
-    areas: dict[int | str, str] = {}
-    for finding in findings:
-        for record in (finding.match.a, finding.match.b):
-            if record.key not in areas:
-                areas[record.key] = _area(record)
-        finding.areas = (areas[finding.match.a.key], areas[finding.match.b.key])
-    records = [r for f in findings for r in (f.match.a, f.match.b)]
-    return DuplicateOverview(
-        clusters=_clusters(findings),
-        findings=findings,
-        providers=sorted(
-            {(r.provider_key, r.provider) for r in records}, key=lambda p: p[1].lower()
-        ),
-        areas=sorted(set(areas.values())),
-        categories=sorted({c for r in records for c in r.categories}, key=str.lower),
-    )
-
-
-def duplicate_overview_filter(
-    *,
-    overview: DuplicateOverview,
-    provider: int | None = None,
-    area: str = "",
-    category: str = "",
-) -> DuplicateOverview:
-    """The overview narrowed: a pair stays if either activity matches each filter given."""
-
-    def wanted(finding: Finding) -> bool:
-        pair = (finding.match.a, finding.match.b)
-        if provider is not None and all(r.provider_key != provider for r in pair):
-            return False
-        if area and area not in finding.areas:
-            return False
-        return not (category and all(category not in r.categories for r in pair))
-
-    findings = [f for f in overview.findings if wanted(f)]
-    return DuplicateOverview(
-        clusters=_clusters(findings),
-        findings=findings,
-        providers=overview.providers,
-        areas=overview.areas,
-        categories=overview.categories,
     )

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from directory.models import ProviderIndexPage, ProviderPage
 
+from ..duplicates.store import stored_pairs_refresh_on_commit
 from ..freshness.services import activity_list_mark_checked
 from .columns import ImportFailed, Problem
 from .plan import ImportResult, timetable_plan
@@ -160,6 +161,12 @@ def timetable_import(
         list(ProviderIndexPage.objects.select_for_update().values_list("pk", flat=True))
         plan = timetable_plan(**planning)
         timetable_write(plan=plan, progress=progress, user=user)
+        # The stored duplicates report rescans what the file changed, once it has committed.
+        stored_pairs_refresh_on_commit(
+            page_ids=[
+                p.page.pk for p in plan.activities.values() if p.action != "unchanged" and p.page
+            ]
+        )
         if only_provider is not None:
             # An organisation's upload counts as checking its listings, changed or not, unless
             # a row gives its own last_checked date (README "Listings to check"). A city-wide

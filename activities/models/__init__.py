@@ -5,7 +5,7 @@ Django, Wagtail, migrations and the rest of the code import them from ``activiti
 """
 
 from .activity import ActivityFeature, ActivityPage, Cancellation, Schedule, new_ref
-from .duplicates import DuplicateDecision
+from .duplicates import DuplicateDecision, StoredDuplicatePair
 from .reports import ProblemReport
 from .search import SearchSynonym
 from .taxonomy import Audience, Category
@@ -20,5 +20,6 @@ __all__ = [
     "ProblemReport",
     "Schedule",
     "SearchSynonym",
+    "StoredDuplicatePair",
     "new_ref",
 ]

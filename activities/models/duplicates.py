@@ -51,3 +51,71 @@ class DuplicateDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_a_id} / {self.activity_b_id}: {self.get_status_display()}"
+
+
+class StoredDuplicatePair(models.Model):
+    """One pair the duplicate scan found, kept so the city report reads it instead of scanning.
+
+    Written by ``activities.duplicates.store`` (the whole city nightly, one activity whenever
+    it is published, unpublished, deleted or imported). The pair is stored once, lower page id
+    as ``activity_a``; what the report shows of each side (title, organisation, place, area,
+    times) is kept as it was when scanned, with the side's fingerprint, so a "not a duplicate"
+    decision hides the pair in SQL while neither side has changed.
+    """
+
+    class Kind(models.TextChoices):
+        DUPLICATE = "duplicate", "Duplicate"
+        CLASH = "clash", "Clash"
+
+    activity_a = models.ForeignKey(
+        "activities.ActivityPage", on_delete=models.CASCADE, related_name="+"
+    )
+    activity_b = models.ForeignKey(
+        "activities.ActivityPage", on_delete=models.CASCADE, related_name="+"
+    )
+    provider_a = models.ForeignKey(
+        "directory.ProviderPage", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    provider_b = models.ForeignKey(
+        "directory.ProviderPage", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    score = models.FloatField()
+    # Groups of linked activities: pairs sharing an activity share a cluster number.
+    cluster = models.PositiveIntegerField(default=0)
+    reasons = models.JSONField(default=list)
+    differences = models.JSONField(default=list)
+    distance_km = models.FloatField(null=True, blank=True)
+    ref_a = models.CharField(max_length=64, blank=True)
+    ref_b = models.CharField(max_length=64, blank=True)
+    title_a = models.CharField(max_length=255, blank=True)
+    title_b = models.CharField(max_length=255, blank=True)
+    provider_title_a = models.CharField(max_length=255, blank=True)
+    provider_title_b = models.CharField(max_length=255, blank=True)
+    place_a = models.TextField(blank=True)
+    place_b = models.TextField(blank=True)
+    area_a = models.CharField(max_length=255, blank=True)
+    area_b = models.CharField(max_length=255, blank=True)
+    times_a = models.JSONField(default=list)
+    times_b = models.JSONField(default=list)
+    fingerprint_a = models.CharField(max_length=64)
+    fingerprint_b = models.CharField(max_length=64)
+    scanned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity_a", "activity_b"], name="stored_duplicate_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(activity_a__lt=models.F("activity_b")),
+                name="stored_duplicate_pair_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cluster", "-score"], name="stored_duplicate_order"),
+            models.Index(fields=["activity_b"], name="stored_duplicate_b"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.ref_a} / {self.ref_b}"
