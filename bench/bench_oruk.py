@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_oruk.py [--sizes 1000 10000] [--runs 5]
 
 For each size, a fresh database is filled through the spreadsheet import service
-(bench/synthetic.py), then:
+(bench/synthetic.py; a DATABASE_URL database that holds them already is used as it is), then:
 
 - "page": GET /api/oruk/services?per_page=50 (one-to-one fields, the spec's default), its
   answer built every time (an unused parameter that changes per run defeats the answer cache;
@@ -49,12 +49,10 @@ def child(size: int, runs: int) -> None:
     from django.test import Client
 
     from activities.imports.services import timetable_import
-    from bench.synthetic import timetable_rows
+    from bench.synthetic import load_once, timetable_rows
 
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    timetable_import(rows=timetable_rows(size), create_providers=True)
-    print(f"  (loaded {size} activities in {time.perf_counter() - started:.1f} s)", flush=True)
+    load_once(size, lambda: timetable_import(rows=timetable_rows(size), create_providers=True))
     client = Client()
     url = "/api/oruk/services"
 

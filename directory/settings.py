@@ -154,6 +154,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+# PostgreSQL's JIT compiler is for long reports: on this site's short queries (a search, a
+# listing page of 10,000 activities) whose estimated cost passes jit_above_cost, compiling
+# took 40-90 ms of a 30 ms query. DB_JIT=true gives it back.
+_PG_OPTIONS = "" if env_bool("DB_JIT", False) else "-c jit=off"
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and _PG_OPTIONS:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = _PG_OPTIONS
 
 # --- Several app servers (issue 15; README, Deploying) ----------------------------------------
 # A kept-alive connection is checked before each request reuses it: after PostgreSQL restarts
@@ -171,8 +177,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         # Only public requests read from it: their statement bound, set at connection.
         _bound = env_int("DB_STATEMENT_TIMEOUT_MS", 2000)
         DATABASES["replica"].setdefault("OPTIONS", {})["options"] = (
-            f"-c statement_timeout={_bound} -c default_transaction_read_only=on"
-        )
+            f"-c statement_timeout={_bound} -c default_transaction_read_only=on {_PG_OPTIONS}"
+        ).strip()
     DATABASE_ROUTERS = ["directory.dbrouter.ReplicaRouter"]
 # Anonymous public pages and feeds cached in Redis under the data version (directory/caching.py)
 # for at most this long (0 = off); any change to the directory starts a new version at once.

@@ -108,9 +108,11 @@ def indexes_update(
         for model, objects in search.items():
             for start in range(0, len(objects), _BATCH * 4):
                 backend.add_bulk(model, objects[start : start + _BATCH * 4])
-    if search and connection.vendor == "sqlite":
+    if search and connection.vendor in ("sqlite", "postgresql"):
         # Without statistics SQLite's planner runs the full-text MATCH once per index row
         # (1.7 s for a search at 10,000 activities); with them it matches first (30 ms).
+        # PostgreSQL's, until autovacuum comes by, reads every entry of the content type
+        # instead of the GIN indexes (160 ms instead of 30 ms).
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(IndexEntry._meta.db_table)}")
     _reference_index_add(created, child_models)
