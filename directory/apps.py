@@ -7,6 +7,6 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         # Every change of content starts a new data version for the page cache.
-        from . import caching  # noqa: PLC0415 -- after the app registry is ready
+        from . import signals  # noqa: PLC0415 -- after the app registry is ready
 
-        caching.connect()
+        signals.connect()

@@ -3,8 +3,8 @@
 **The data version** is one counter in the shared cache. Anything that changes what a public
 page shows starts a new version once its transaction commits: a save or delete of any model of
 the directory's content (pages, publishing, venues, topics, problem reports, freshness
-confirmations: ``connect()`` hooks post_save, post_delete and m2m_changed, and Wagtail's
-page_published and page_unpublished, from this one place), any successful POST in the admin
+confirmations: ``directory.signals.connect()`` hooks post_save, post_delete and m2m_changed,
+and Wagtail's page_published and page_unpublished, from this one place), any successful POST in the admin
 (an import writes in bulk, without model signals), and the ``import_timetable`` command. A
 cached page is keyed by the version it was rendered under, so after a change no request can
 find it again; it simply expires. The key also holds today's date (pages say "next session on"),
@@ -44,7 +44,6 @@ from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware import csrf
 from django.utils import timezone
@@ -249,33 +248,11 @@ NOT_CONTENT = {
 }
 
 
-def _is_content(sender) -> bool:
+def is_content(sender) -> bool:
     meta = getattr(sender, "_meta", None)
     return (
         meta is not None and meta.app_label in CONTENT_APPS and meta.label_lower not in NOT_CONTENT
     )
-
-
-def _on_model_change(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
-    if kwargs.get("raw"):
-        return
-    if _is_content(sender):
-        data_changed(using)
-
-
-def _on_publish(sender, **kwargs) -> None:
-    data_changed()
-
-
-def connect() -> None:
-    """Hook every change of content to the data version (from DirectoryConfig.ready)."""
-    from wagtail.signals import page_published, page_unpublished  # noqa: PLC0415 - app ready
-
-    post_save.connect(_on_model_change, dispatch_uid="directory.caching.save")
-    post_delete.connect(_on_model_change, dispatch_uid="directory.caching.delete")
-    m2m_changed.connect(_on_model_change, dispatch_uid="directory.caching.m2m")
-    page_published.connect(_on_publish, dispatch_uid="directory.caching.published")
-    page_unpublished.connect(_on_publish, dispatch_uid="directory.caching.unpublished")
 
 
 # --------------------------------------------------------------------------- the page cache

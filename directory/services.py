@@ -20,6 +20,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from venues.accessibility import FEATURES, VENUE_CODES, FeatureStatus
 from venues.models import Venue, VenueFeature
 
+from . import wagtail_bulk
 from .enums import ProposalStatus
 from .models import ProviderIndexPage, ProviderPage, VenueOwner, VenueProposal
 from .names import provider_name_key
@@ -211,39 +212,14 @@ def providers_editors_setup(*, providers: list[ProviderPage]) -> None:
 
 
 def _provider_collections_add(providers: list[ProviderPage]) -> list[Collection]:
-    """One image collection per provider under the root, the root's children kept in name
-    order (Collection.node_order_by) with one re-numbering of their paths, not one per new
-    collection. Nested collections fall back to treebeard's own moves."""
-    root = Collection.get_first_root_node()
-    children = list(root.get_children())
-    if any(child.numchild for child in children):
+    """One image collection per provider under the root, in one re-numbering of the root's
+    children (wagtail_bulk); nested collections fall back to treebeard's own moves."""
+    added = wagtail_bulk.root_collections_add(
+        names=[(provider.title, provider.pk) for provider in providers]
+    )
+    if added is None:
         return [provider_collection_ensure(provider=provider) for provider in providers]
-    taken = {child.name for child in children}
-    new = []
-    for provider in providers:
-        name = provider.title[:255]
-        if name in taken:
-            name = f"{provider.title[:230]} ({provider.pk})"
-        taken.add(name)
-        new.append(Collection(name=name, depth=root.depth + 1, numchild=0))
-    if len(Collection._int2str(len(children) + len(new))) > Collection.steplen:
-        return [provider_collection_ensure(provider=provider) for provider in providers]
-    for child in children:  # out of the way of the new paths (paths are unique)
-        child.path = "~" + child.path
-    Collection.objects.bulk_update(children, ["path"], batch_size=200)
-    ordered = sorted([*children, *new], key=lambda collection: collection.name)
-    for position, collection in enumerate(ordered, start=1):
-        collection.path = Collection._get_path(root.path, root.depth + 1, position)
-    Collection.objects.bulk_create(new, batch_size=200)
-    Collection.objects.bulk_update(children, ["path"], batch_size=200)
-    Collection.objects.filter(pk=root.pk).update(numchild=len(ordered))
-    if any(collection.pk is None for collection in new):
-        by_path = dict(
-            Collection.objects.filter(path__in=[c.path for c in new]).values_list("path", "pk")
-        )
-        for collection in new:
-            collection.pk = by_path[collection.path]
-    return new
+    return added
 
 
 def provider_find(*, name_or_slug: str) -> ProviderPage | None:
