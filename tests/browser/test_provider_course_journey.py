@@ -78,7 +78,7 @@ def test_provider_adds_a_six_week_course_and_sees_it_on_their_timetable(
     expect(page.get_by_role("heading", name="Your timetable", level=1)).to_be_visible()
 
     entry = page.locator(".nwd-timetable__item", has_text=TITLE)
-    expect(entry).to_contain_text("Every Monday, 10:30 to 12:00, 6 sessions")
+    expect(entry).to_contain_text("Every Monday, 10:30 to 12:00, 6 weeks from")
     expect(entry).to_contain_text(start.strftime("%A %-d %B %Y"))
     expect(entry).to_contain_text(f"Last checked {today.day} {today.strftime('%B %Y')}")
     assert horizontal_overflow(page) == 0
