@@ -4,8 +4,9 @@
 page shows starts a new version once its transaction commits: a save or delete of any model of
 the directory's content (pages, publishing, venues, topics, problem reports, freshness
 confirmations: ``directory.signals.connect()`` hooks post_save, post_delete and m2m_changed,
-and Wagtail's page_published and page_unpublished, from this one place), any successful POST in the admin
-(an import writes in bulk, without model signals), and the ``import_timetable`` command. A
+and Wagtail's page_published and page_unpublished, from this one place), any successful POST in
+the admin (an import writes in bulk, without model signals), and the ``import_timetable``
+command. A
 cached page is keyed by the version it was rendered under, so after a change no request can
 find it again; it simply expires. The key also holds today's date (pages say "next session on"),
 the address and the shortlist cookie's ids (pages show which activities are on it).
