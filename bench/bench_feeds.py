@@ -18,22 +18,11 @@ measure there instead (an empty one: the run migrates and fills it).
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _median_ms(function, runs: int) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def child(size: int, runs: int) -> None:
@@ -49,7 +38,7 @@ def child(size: int, runs: int) -> None:
     from activities.feeds import selectors as feeds
     from activities.imports.services import timetable_import
     from activities.selectors import activity_list_current
-    from bench.synthetic import timetable_rows
+    from bench.synthetic import median_ms, timetable_rows
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -89,10 +78,10 @@ def child(size: int, runs: int) -> None:
     def to_ical_only():
         return built.to_ical()
 
-    feed_ms = _median_ms(full_feed, runs)
-    floor_ms = _median_ms(floor, runs)
-    to_ical_ms = _median_ms(to_ical_only, runs)
-    conditional_ms = _median_ms(conditional, max(runs, 20))
+    feed_ms = median_ms(full_feed, runs)
+    floor_ms = median_ms(floor, runs)
+    to_ical_ms = median_ms(to_ical_only, runs)
+    conditional_ms = median_ms(conditional, max(runs, 20))
     size_kb = len(first.content) / 1024
     print(
         f"{size:>6} activities, {events_in_feed} events, {size_kb:,.0f} KB\n"

@@ -28,16 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _median_ms(function, runs: int) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def child(size: int, runs: int) -> None:
     sys.path.insert(0, str(ROOT))
     import django
@@ -49,7 +39,7 @@ def child(size: int, runs: int) -> None:
     from django.test import Client
 
     from activities.imports.services import timetable_import
-    from bench.synthetic import load_once, timetable_rows
+    from bench.synthetic import load_once, median_ms, timetable_rows
 
     call_command("migrate", verbosity=0)
     load_once(size, lambda: timetable_import(rows=timetable_rows(size), create_providers=True))
@@ -87,11 +77,11 @@ def child(size: int, runs: int) -> None:
                 return pages, services
             page += 1
 
-    page_ms = _median_ms(built({"per_page": 50}), runs)
-    changed_ms = _median_ms(cold({"per_page": 50}), runs)
-    full_ms = _median_ms(built({"per_page": 50, "full": "true"}), runs)
-    cached_ms = _median_ms(lambda: get({"per_page": 50}), runs)
-    not_modified_ms = _median_ms(
+    page_ms = median_ms(built({"per_page": 50}), runs)
+    changed_ms = median_ms(cold({"per_page": 50}), runs)
+    full_ms = median_ms(built({"per_page": 50, "full": "true"}), runs)
+    cached_ms = median_ms(lambda: get({"per_page": 50}), runs)
+    not_modified_ms = median_ms(
         lambda: get({"per_page": 50}, HTTP_IF_NONE_MATCH=etag), max(runs, 20)
     )
     walk_times = []

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -25,16 +24,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 5000
-
-
-def _median_ms(call, runs: int) -> tuple[float, float, float]:
-    call()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), min(times), max(times)
 
 
 def _fill(size: int) -> None:
@@ -112,7 +101,7 @@ def child(size: int, runs: int) -> None:
     from django.test import Client
 
     from activities.imports.services import timetable_import
-    from bench.synthetic import timetable_rows
+    from bench.synthetic import timed_ms, timetable_rows
     from directory.models import ProviderPage
     from directory.permissions import CITY_ADMINS
     from directory.services import provider_editor_add
@@ -172,7 +161,7 @@ def child(size: int, runs: int) -> None:
 
         with connection.execute_wrapper(count):
             get()
-        median, low, high = _median_ms(get, runs)
+        median, low, high = timed_ms(get, runs)
         print(
             f"{size:>7} referrals | {label:<42} | median {median:7.1f} ms "
             f"(min {low:.1f}, max {high:.1f}, {runs} runs, {len(queries)} queries)",
@@ -185,8 +174,8 @@ def child(size: int, runs: int) -> None:
         for i in range(50)
     ]
     tokens = [crypto.encrypt_json(d) for d in page]
-    enc = _median_ms(lambda: [crypto.encrypt_json(d) for d in page], runs)[0]
-    dec = _median_ms(lambda: [crypto.decrypt_json(t) for t in tokens], runs)[0]
+    enc = timed_ms(lambda: [crypto.encrypt_json(d) for d in page], runs)[0]
+    dec = timed_ms(lambda: [crypto.decrypt_json(t) for t in tokens], runs)[0]
     print(f"{size:>7} referrals | encrypt 50 people's details: {enc:.2f} ms, decrypt: {dec:.2f} ms")
     results.append({"page": "encrypt a page of 50", "median": enc, "queries": 0})
     results.append({"page": "decrypt a page of 50", "median": dec, "queries": 0})

@@ -13,6 +13,7 @@ import argparse
 import csv
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,21 @@ TIMES = [
     ("18:00", "19:30"),
 ]
 STREETS = ["Bold Street", "Lodge Lane", "County Road", "Smithdown Road", "Park Road", "Picton Road"]
+
+
+def timed_ms(call, runs: int) -> tuple[float, float, float]:
+    """Median, min and max milliseconds of `runs` calls, after one warm-up call."""
+    call()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), min(times), max(times)
+
+
+def median_ms(call, runs: int) -> float:
+    return timed_ms(call, runs)[0]
 
 
 def _liverpool_postcodes(count: int, rng: random.Random) -> list[str]:
