@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from directory.demo.services import ADMIN_USERNAME
 from referrals import invites
@@ -38,6 +39,8 @@ def _check(page, where: str, problems: list[str]) -> None:
 
 
 def test_invite_screens_and_join_page(new_context):
+    # After a click the next page may still be streaming in, so every check on it is an
+    # expect(), which waits for the text, rather than one read of inner_text().
     problems: list[str] = []
     for n, viewport in enumerate((DESKTOP, PHONE)):
         page = new_context(viewport).new_page()
@@ -45,10 +48,10 @@ def test_invite_screens_and_join_page(new_context):
         page.goto("/admin/referrals/referrers/")
         _check(page, f"{viewport.name} referrers (empty)", problems)
         page.get_by_role("link", name="Invite a referrer").click()
-        assert "Invite a referrer" in page.locator("h1").inner_text()
+        expect(page.locator("h1")).to_contain_text("Invite a referrer")
         _check(page, f"{viewport.name} invite form", problems)
         page.get_by_role("button", name="Send the invitation").click()
-        assert "There is a problem" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("There is a problem")
         _check(page, f"{viewport.name} invite form with errors", problems)
         email = f"priya{n}@nhs.example"
         page.get_by_label("Full name").fill("Priya Shah")
@@ -56,26 +59,26 @@ def test_invite_screens_and_join_page(new_context):
         page.get_by_label("Organisation").fill("Princes Park Health Centre")
         page.get_by_label("Role").fill("Link worker")
         page.get_by_role("button", name="Send the invitation").click()
-        assert email in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text(email)
         _check(page, f"{viewport.name} referrers (one invited)", problems)
 
         user = get_user_model().objects.get(email=email)
         visitor = new_context(viewport).new_page()
         link = invites.join_path(user)
         visitor.goto(link)
-        assert "Choose your password" in visitor.locator("h1").inner_text()
+        expect(visitor.locator("h1")).to_contain_text("Choose your password")
         _check(visitor, f"{viewport.name} join", problems)
         visitor.get_by_label(FIRST_PASSWORD).fill(NEW_PASSWORD)
         visitor.get_by_label("New password confirmation").fill("not the same")
         visitor.get_by_role("button", name="Set my password").click()
-        assert "There is a problem" in visitor.locator("main").inner_text()
+        expect(visitor.locator("main")).to_contain_text("There is a problem")
         _check(visitor, f"{viewport.name} join with errors", problems)
         visitor.get_by_label(FIRST_PASSWORD).fill(NEW_PASSWORD)
         visitor.get_by_label("New password confirmation").fill(NEW_PASSWORD)
         visitor.get_by_role("button", name="Set my password").click()
-        assert "Your referrals" in visitor.locator("h1").inner_text()
+        expect(visitor.locator("h1")).to_contain_text("Your referrals")
         visitor.goto(link)
-        assert "no longer works" in visitor.locator("h1").inner_text()
+        expect(visitor.locator("h1")).to_contain_text("no longer works")
         _check(visitor, f"{viewport.name} used link", problems)
 
     assert not problems, "WCAG 2.2 AA problems:\n" + "\n".join(problems)
