@@ -318,6 +318,11 @@ class ActivityPage(Page):
         context.update(activity_detail(activity=self))
         return context
 
+    @classmethod
+    def get_indexed_objects(cls):
+        # provider_name and venue_name are indexed: join them, or indexing is a query a row.
+        return super().get_indexed_objects().select_related("provider", "venue")
+
     @property
     def provider_name(self) -> str:
         return self.provider.title if self.provider else ""
