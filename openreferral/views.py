@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -28,6 +29,7 @@ from . import ids, selectors, vocabulary
 from .serializers import (
     ServiceSerializer,
     api_details_json,
+    lga_service_types,
     organization_json,
     service_at_location_json,
     summary_rows,
@@ -35,7 +37,7 @@ from .serializers import (
 from .validation import OPENAPI
 
 # Bump when the shape of any response changes, so cached answers and ETags are renewed.
-API_FORMAT = "oruk-1"
+API_FORMAT = "oruk-2"
 MAX_AGE_SECONDS = 300
 CACHE_SECONDS = 3600
 MAX_PER_PAGE = 1000
@@ -256,8 +258,11 @@ def _taxonomy_json(taxonomy: vocabulary.Taxonomy, *, with_terms: bool = False) -
         "id": taxonomy.id,
         "name": taxonomy.name,
         "description": taxonomy.description,
-        "version": "1",
     }
+    if taxonomy.uri:
+        data["uri"] = taxonomy.uri
+    else:  # ours: the LGA's list has versions of its own
+        data["version"] = "1"
     if with_terms:
         data["taxonomy_terms"] = [
             vocabulary.term_json(t) for t in _terms() if t.taxonomy == taxonomy.code
@@ -273,6 +278,12 @@ def _terms() -> list[vocabulary.Term]:
     terms += [
         vocabulary.term(vocabulary.AUDIENCES, slug, name)
         for slug, name in selectors.audiences_all()
+    ]
+    terms += [
+        vocabulary.lga_term(s)
+        for s in lga_service_types(
+            SimpleNamespace(slug=slug) for slug, _name, _description in selectors.categories_all()
+        )
     ]
     return terms + vocabulary.fixed_terms()
 
