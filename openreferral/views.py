@@ -228,21 +228,32 @@ class OrganizationListView(OrukView):
         return page_of(
             queryset,
             params,
-            lambda chosen: [
-                _organization_full(p, params)
+            lambda chosen: (
+                _organizations_full(chosen, params)
                 if params["full"] or params["full_service"]
-                else organization_json(p)
-                for p in chosen
-            ],
+                else [organization_json(p) for p in chosen]
+            ),
         )
 
 
-def _organization_full(provider, params) -> dict:
-    data = organization_json(provider)
-    services = selectors.services_prefetched(selectors.services_all().filter(provider=provider))
+def _organizations_full(providers, params) -> list[dict]:
+    """Organisations with their services: one set of queries for the whole page, however many
+    organisations and services it holds."""
+    services = selectors.services_prefetched(
+        selectors.services_all().filter(provider__in=[p.pk for p in providers])
+    )
+    by_provider: dict[int, list] = {p.pk: [] for p in providers}
+    for activity in services:
+        by_provider[activity.provider_id].append(activity)
     context = {"full": params["full_service"]}
-    data["services"] = ServiceSerializer(services, many=True, context=context).data
-    return data
+    result = []
+    for provider in providers:
+        data = organization_json(provider)
+        data["services"] = ServiceSerializer(
+            by_provider[provider.pk], many=True, context=context
+        ).data
+        result.append(data)
+    return result
 
 
 class OrganizationDetailView(OrukView):
@@ -250,7 +261,7 @@ class OrganizationDetailView(OrukView):
         pk = selectors.organization_pk(organization_id)
         if pk is None:
             raise Http404
-        return _organization_full(selectors.organizations_all().get(pk=pk), params)
+        return _organizations_full([selectors.organizations_all().get(pk=pk)], params)[0]
 
 
 def _taxonomy_json(taxonomy: vocabulary.Taxonomy, *, with_terms: bool = False) -> dict:

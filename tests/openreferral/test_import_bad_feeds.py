@@ -372,3 +372,37 @@ def test_a_full_read_of_an_empty_feed_takes_nothing_down(feed, capsys):
         capsys.readouterr().err
     )
     assert ActivityPage.objects.live().count() == 3
+
+
+def _html(q):
+    return 200, "text/html", b"<!DOCTYPE html><html>Down for maintenance</html>"
+
+
+def _wrong_schema(q):
+    broken = _service(1)
+    del broken["name"]
+    return 200, "application/json", json.dumps(_page([broken], page=1, pages=1)).encode()
+
+
+def _looping(q):
+    body = {**_page([_service(1)], page=1, pages=9), "page_number": int(q.get("page", 1))}
+    return 200, "application/json", json.dumps(body).encode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer", [_html, _wrong_schema, _looping])
+def test_a_bad_full_read_changes_nothing_already_read(feed, capsys, answer):
+    # Arrange
+    _import_out(feed, capsys)
+    before = dict(ActivityPage.objects.live().values_list("ref", "last_published_at"))
+    _Handler.answer = answer
+
+    # Act
+    with pytest.raises(CommandError):
+        _import(feed)  # a changes-only read
+    with pytest.raises(CommandError):
+        call_command("import_oruk", feed, as_provider="Park Walkers", full=True)
+
+    # Assert: nothing taken down, nothing rewritten
+    assert dict(ActivityPage.objects.live().values_list("ref", "last_published_at")) == before
+    assert not SourcedListing.objects.filter(taken_down_at__isnull=False).exists()
