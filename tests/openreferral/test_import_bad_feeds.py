@@ -20,6 +20,8 @@ from django.core.management import CommandError, call_command
 from activities.imports import fetch
 from activities.models import ActivityPage
 from openreferral.models import SourcedListing, SourceFeed
+from referrals.models import Destination
+from tests.factories.referrals import referral_send
 
 NAME = "feed.test"
 
@@ -320,7 +322,9 @@ def test_full_read_takes_down_what_left_the_feed_and_republishes_it_when_back(fe
     # Arrange: three services read in; then the feed drops the second
     _import_out(feed, capsys)
     before = dict(ActivityPage.objects.values_list("ref", "pk"))
-    revisions = ActivityPage.objects.get(ref=sid(2)).revisions.count()
+    second = ActivityPage.objects.get(ref=sid(2))
+    referral_send(activities=[second])
+    revisions = second.revisions.count()
     _serve(1, 3)
 
     # Act
@@ -331,6 +335,7 @@ def test_full_read_takes_down_what_left_the_feed_and_republishes_it_when_back(fe
     assert set(ActivityPage.objects.live().values_list("ref", flat=True)) == {sid(1), sid(3)}
     assert dict(ActivityPage.objects.values_list("ref", "pk")) == before
     assert ActivityPage.objects.get(ref=sid(2)).revisions.count() == revisions
+    assert Destination.objects.get().activity_id == second.pk  # its referral kept
     assert SourcedListing.objects.get(source_id=sid(2)).taken_down_at is not None
     assert "modified_after" not in _Handler.seen[-1]
 
