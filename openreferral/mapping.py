@@ -9,7 +9,8 @@ cannot read is reported with the service id and the field, and left out.
 
 Attributes in our own taxonomies (openreferral.vocabulary) bring back what a No Wrong Door
 feed carries beyond ORUK's fields (topics, audiences, accessibility statuses, cancelled dates,
-how to join...); other publishers' taxonomies are left alone. Pure: no models.
+how to join...); from other publishers' taxonomies only the LGA service types we map to topics
+(openreferral.lga) are read, the rest left alone. Pure: no models.
 """
 
 from __future__ import annotations
@@ -23,8 +24,15 @@ from activities.enums import ActivityKind, CapacityStatus, ReferralRoute, Suppor
 from activities.imports.columns import time_cell
 from venues.accessibility import FEATURES, FeatureStatus
 
-from . import schedules
-from .vocabulary import ACCESSIBILITY, AUDIENCES, CATEGORIES, LISTING, term_code_of
+from . import lga, schedules
+from .vocabulary import (
+    ACCESSIBILITY,
+    AUDIENCES,
+    CATEGORIES,
+    LISTING,
+    lga_identifier_of,
+    term_code_of,
+)
 
 CONTACT_FOR_TIMES = "Contact for times."
 
@@ -162,10 +170,7 @@ def service_rows(service: dict, *, provider: str) -> Mapped:
         "provider": provider,
         "title": _text(service.get("name"), 255),
         "kind": kind,
-        "category": ";".join(
-            _text((a.get("taxonomy_term") or {}).get("name"), 100)
-            for _, a in _ours(attributes, CATEGORIES)
-        ),
+        "category": ";".join(_topics(attributes)),
         "description": _text(service.get("description")) or _text(service.get("name")),
         "audience": ";".join(
             _text((a.get("taxonomy_term") or {}).get("name"), 100)
@@ -205,6 +210,26 @@ def service_rows(service: dict, *, provider: str) -> Mapped:
     cancelled = _cancelled(details.get("cancelled_date", []), sid, result)
     result.rows = _slot_rows(row, rules, cancelled, sid, result)
     return result
+
+
+def _topics(attributes: list) -> list[str]:
+    """Our topics, from a No Wrong Door feed's own topic terms; from anyone else's feed, the
+    topics its LGA service types map to (openreferral.lga), each once."""
+    own = [
+        _text((a.get("taxonomy_term") or {}).get("name"), 100)
+        for _, a in _ours(attributes, CATEGORIES)
+    ]
+    if own:  # our own feed says exactly which topics: its LGA terms only repeat them
+        return own
+    found: list[str] = []
+    for attribute in attributes or []:
+        if not isinstance(attribute, dict):
+            continue
+        identifier = lga_identifier_of(attribute)
+        name = lga.topic_name_for(identifier) if identifier else None
+        if name and name not in found:
+            found.append(name)
+    return found
 
 
 def _booking_url(service: dict) -> str:

@@ -3,7 +3,9 @@
 Activities read in by ``import_oruk`` are ordinary ``ActivityPage``s of the provider named for
 the feed (so browse, the finder and duplicate detection see them); a ``SourcedListing`` row
 marks each one as from an outside source, which makes it read-only for editors
-(``directory.permissions.outside_listing_editable``, asked by ``wagtail_hooks``).
+(``directory.permissions.outside_listing_editable``, asked by ``wagtail_hooks``). A listing
+that a full read of its feed no longer has is unpublished, never deleted (its history and any
+referrals stay), and published again if the feed has it again.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class SourcedListing(models.Model):
     )
     source_id = models.CharField(max_length=200)
     source_modified = models.CharField(max_length=40, blank=True)
+    # Set when a full read of the feed no longer had this service and we unpublished it; a
+    # later read that has it again publishes it again and reports it as back.
+    taken_down_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

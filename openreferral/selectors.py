@@ -22,8 +22,8 @@ from venues.geo import Location
 from venues.models import VenueFeature
 from venues.selectors import near
 
-from . import ids, vocabulary
-from .vocabulary import ACCESSIBILITY, AUDIENCES, CATEGORIES, LISTING
+from . import ids, lga, vocabulary
+from .vocabulary import ACCESSIBILITY, AUDIENCES, CATEGORIES, LGA_SERVICE_TYPES, LISTING
 
 METRES_PER_MILE = 1609.344
 
@@ -80,6 +80,9 @@ def _term_filter(term_uuid: str) -> Q | None:
     for code in vocabulary.LISTING_TERMS:
         if ids.term_id(LISTING, code) == term_uuid:
             return _listing_condition(code)
+    for identifier in lga.SERVICE_TYPES:
+        if ids.term_id(LGA_SERVICE_TYPES, identifier) == term_uuid:
+            return Q(categories__slug__in=lga.topic_slugs_of(identifier))
     return None
 
 
@@ -116,6 +119,9 @@ def _taxonomy_filter(taxonomy_uuid: str) -> Q | None:
         return _has_feature(None)
     if taxonomy_uuid == ids.taxonomy_id(LISTING):
         return Q()
+    if taxonomy_uuid == ids.taxonomy_id(LGA_SERVICE_TYPES):
+        mapped = Category.objects.filter(activities=OuterRef("pk"), slug__in=lga.mapped_slugs())
+        return Q(Exists(mapped))
     return None
 
 

@@ -3,7 +3,8 @@
 provider -> organization; activity -> service; venue (or "online") -> location, through one
 service_at_location per activity; each time slot -> a schedule (openreferral.schedules);
 categories, audiences, accessibility and what ORUK has no field for -> attributes on our own
-taxonomies (openreferral.vocabulary). README "Open Referral UK API" documents the mapping.
+taxonomies (openreferral.vocabulary), each topic's LGA service type (openreferral.lga) beside
+it. README "Open Referral UK API" documents the mapping.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from activities.enums import CapacityStatus
 from activities.feeds.selectors import page_url_builder
 from venues.accessibility import FEATURES
 
-from . import ids, schedules, vocabulary
+from . import ids, lga, schedules, vocabulary
 from .vocabulary import AUDIENCES, CATEGORIES, attribute_json, listing_term
 
 _PRICE = re.compile(r"£\s*(\d+(?:\.\d{1,2})?)")
@@ -152,6 +153,15 @@ def service_schedules(activity) -> list[dict]:
     ]
 
 
+def lga_service_types(categories) -> list[lga.ServiceType]:
+    """The LGA service types our topics map to, each once, in the topics' order."""
+    found: dict[str, lga.ServiceType] = {}
+    for category in categories:
+        if (service_type := lga.service_type_of(category.slug)) is not None:
+            found.setdefault(service_type.identifier, service_type)
+    return list(found.values())
+
+
 def service_attributes(activity) -> list[dict]:
     """Topics, audiences, how sessions are run, and each listing detail, as attributes."""
     link = ids.service_id(activity.pk)
@@ -162,6 +172,10 @@ def service_attributes(activity) -> list[dict]:
             link_type="category",
         )
         for c in activity.categories.all()
+    ]
+    result += [
+        attribute_json(vocabulary.lga_term(s), link_id=link, link_type="category")
+        for s in lga_service_types(activity.categories.all())
     ]
     result += [
         attribute_json(

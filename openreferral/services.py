@@ -7,7 +7,9 @@ mapped to timetable rows (openreferral.mapping) and written by the timetable imp
 seen by browse, the finder and duplicate detection like any other. In the same transaction
 each activity is marked as from the feed (SourcedListing), which makes it read-only for
 editors, and the feed remembers the newest ``last_modified`` it saw, so the next run asks only
-for services modified on or after it.
+for services modified on or after it. A full read (the first, or ``--full``) also unpublishes
+the listings the feed no longer has; a read that asks only for changes never takes anything
+down, since a service missing from it has merely not changed.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class OrukImportResult:
     summary: str = ""
     warnings: list[str] = field(default_factory=list)
     provider: str = ""
+    full: bool = True  # the whole feed was read (not only what changed since the last run)
+    taken_down: list[str] = field(default_factory=list)  # titles, no longer in the feed
+    published_again: list[str] = field(default_factory=list)  # titles, back in the feed
 
 
 def _feed_key(source: str) -> str:
@@ -76,19 +81,29 @@ def _translated(exc: ImportFailed, row_services: dict[int, str]) -> FeedRefused:
 
 
 def oruk_import(
-    *, source: str, as_provider: str | None = None, today: date | None = None
+    *,
+    source: str,
+    as_provider: str | None = None,
+    full: bool = False,
+    today: date | None = None,
 ) -> OrukImportResult:
-    """Read the feed at ``source`` (an https address or a file) into the directory.
+    """Read the feed at ``source`` (an https address or a file) into the directory: after the
+    first run only what changed since the last (``modified_after``), unless ``full``.
+
+    A full read also takes down (unpublishes) the listings from this feed that it no longer
+    has, and publishes again those taken down before that it has again.
 
     Raises FeedRefused listing why, when the feed cannot be read or its listings cannot be
     imported; then nothing has changed.
     """
     key = _feed_key(source)
     feed_row = SourceFeed.objects.select_related("provider").filter(url=key).first()
-    modified_after = feed_row.read_up_to if feed_row else None
+    modified_after = feed_row.read_up_to if feed_row and not full else None
     feed = read_feed(source, modified_after=modified_after)
     name = _provider_name(feed.services, as_provider, feed_row)
-    result = OrukImportResult(services=len(feed.services), pages=feed.pages, provider=name)
+    result = OrukImportResult(
+        services=len(feed.services), pages=feed.pages, provider=name, full=modified_after is None
+    )
     result.warnings += feed.warnings
     rows: list[dict[str, str]] = []
     row_services: dict[int, str] = {}
@@ -131,7 +146,52 @@ def oruk_import(
             },
         )
         _mark_sourced(feed_row, provider, refs)
+        if result.full:
+            _take_down_missing(feed_row, set(refs.values()), result)
+        result.published_again = _publish_returned(feed_row, set(refs.values()))
     return result
+
+
+def _take_down_missing(feed_row: SourceFeed, present: set[str], result: OrukImportResult) -> None:
+    """Unpublish (never delete: history and referrals stay) the feed's listings it no longer
+    has. An empty feed takes nothing down: that is more likely a fault than a closure."""
+    gone = (
+        SourcedListing.objects.filter(feed=feed_row, taken_down_at__isnull=True)
+        .exclude(source_id__in=present)
+        .select_related("activity")
+        .order_by("activity__title", "pk")
+    )
+    if not present:
+        if gone.exists():
+            result.warnings.append(
+                "The feed lists no services at all, so nothing was taken down: run again "
+                "when it lists them."
+            )
+        return
+    now = timezone.now()
+    for listing in gone:
+        if listing.activity.live:
+            listing.activity.unpublish(log_action=True)
+            result.taken_down.append(listing.activity.title)
+        listing.taken_down_at = now
+        listing.save(update_fields=["taken_down_at"])
+
+
+def _publish_returned(feed_row: SourceFeed, present: set[str]) -> list[str]:
+    """Publish again, same page and id, the listings we took down that the feed has again."""
+    titles = []
+    back = SourcedListing.objects.filter(
+        feed=feed_row, source_id__in=present, taken_down_at__isnull=False
+    ).select_related("activity")
+    for listing in back.order_by("activity__title", "pk"):
+        page = listing.activity
+        if not page.live:  # the timetable import republishes only what it found changed
+            revision = page.latest_revision or page.save_revision(log_action=False)
+            revision.publish(log_action=True)
+        titles.append(page.title)
+        listing.taken_down_at = None
+        listing.save(update_fields=["taken_down_at"])
+    return titles
 
 
 def _mark_sourced(feed_row: SourceFeed, provider, refs: dict[str, str]) -> None:

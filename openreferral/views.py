@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -28,6 +29,7 @@ from . import ids, selectors, vocabulary
 from .serializers import (
     ServiceSerializer,
     api_details_json,
+    lga_service_types,
     organization_json,
     service_at_location_json,
     summary_rows,
@@ -35,7 +37,7 @@ from .serializers import (
 from .validation import OPENAPI
 
 # Bump when the shape of any response changes, so cached answers and ETags are renewed.
-API_FORMAT = "oruk-1"
+API_FORMAT = "oruk-2"
 MAX_AGE_SECONDS = 300
 CACHE_SECONDS = 3600
 MAX_PER_PAGE = 1000
@@ -226,21 +228,32 @@ class OrganizationListView(OrukView):
         return page_of(
             queryset,
             params,
-            lambda chosen: [
-                _organization_full(p, params)
+            lambda chosen: (
+                _organizations_full(chosen, params)
                 if params["full"] or params["full_service"]
-                else organization_json(p)
-                for p in chosen
-            ],
+                else [organization_json(p) for p in chosen]
+            ),
         )
 
 
-def _organization_full(provider, params) -> dict:
-    data = organization_json(provider)
-    services = selectors.services_prefetched(selectors.services_all().filter(provider=provider))
+def _organizations_full(providers, params) -> list[dict]:
+    """Organisations with their services: one set of queries for the whole page, however many
+    organisations and services it holds."""
+    services = selectors.services_prefetched(
+        selectors.services_all().filter(provider__in=[p.pk for p in providers])
+    )
+    by_provider: dict[int, list] = {p.pk: [] for p in providers}
+    for activity in services:
+        by_provider[activity.provider_id].append(activity)
     context = {"full": params["full_service"]}
-    data["services"] = ServiceSerializer(services, many=True, context=context).data
-    return data
+    result = []
+    for provider in providers:
+        data = organization_json(provider)
+        data["services"] = ServiceSerializer(
+            by_provider[provider.pk], many=True, context=context
+        ).data
+        result.append(data)
+    return result
 
 
 class OrganizationDetailView(OrukView):
@@ -248,7 +261,7 @@ class OrganizationDetailView(OrukView):
         pk = selectors.organization_pk(organization_id)
         if pk is None:
             raise Http404
-        return _organization_full(selectors.organizations_all().get(pk=pk), params)
+        return _organizations_full([selectors.organizations_all().get(pk=pk)], params)[0]
 
 
 def _taxonomy_json(taxonomy: vocabulary.Taxonomy, *, with_terms: bool = False) -> dict:
@@ -256,8 +269,11 @@ def _taxonomy_json(taxonomy: vocabulary.Taxonomy, *, with_terms: bool = False) -
         "id": taxonomy.id,
         "name": taxonomy.name,
         "description": taxonomy.description,
-        "version": "1",
     }
+    if taxonomy.uri:
+        data["uri"] = taxonomy.uri
+    else:  # ours: the LGA's list has versions of its own
+        data["version"] = "1"
     if with_terms:
         data["taxonomy_terms"] = [
             vocabulary.term_json(t) for t in _terms() if t.taxonomy == taxonomy.code
@@ -273,6 +289,12 @@ def _terms() -> list[vocabulary.Term]:
     terms += [
         vocabulary.term(vocabulary.AUDIENCES, slug, name)
         for slug, name in selectors.audiences_all()
+    ]
+    terms += [
+        vocabulary.lga_term(s)
+        for s in lga_service_types(
+            SimpleNamespace(slug=slug) for slug, _name, _description in selectors.categories_all()
+        )
     ]
     return terms + vocabulary.fixed_terms()
 

@@ -7,7 +7,9 @@ Taxonomies (each a fixed UUID, the same on every No Wrong Door site):
 - ``nwd-audiences``: who a session is for (``Audience``, term code = slug);
 - ``nwd-accessibility``: the accessibility vocabulary (venues.accessibility, term code = the
   feature code); the status (yes, partly, on_request, no) is the attribute's ``value``;
-- ``nwd-listing``: the meanings below, one term each, whose attribute ``value`` holds ours.
+- ``nwd-listing``: the meanings below, one term each, whose attribute ``value`` holds ours;
+- ``lga-service-types``: the LGA's service types (term code = the LGA identifier, ``term_uri``
+  its esd.org.uk URI) that our topics map to (openreferral.lga), only those we use.
 
 Pure: no models.
 """
@@ -18,12 +20,14 @@ from dataclasses import dataclass
 
 from venues.accessibility import FEATURES
 
+from . import lga
 from .ids import taxonomy_id, term_id
 
 CATEGORIES = "nwd-categories"
 AUDIENCES = "nwd-audiences"
 ACCESSIBILITY = "nwd-accessibility"
 LISTING = "nwd-listing"
+LGA_SERVICE_TYPES = "lga-service-types"
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Taxonomy:
     code: str
     name: str
     description: str
+    uri: str = ""
 
     @property
     def id(self) -> str:
@@ -52,6 +57,13 @@ TAXONOMIES = {
             LISTING,
             "No Wrong Door listing details",
             "What ORUK has no field for; each attribute's value holds the detail.",
+        ),
+        Taxonomy(
+            LGA_SERVICE_TYPES,
+            "LGA Service types",
+            "The Local Government Association's list of service types (esdServiceTypes), "
+            "the terms our topics map to. Each term's code is the LGA identifier.",
+            lga.LIST_URI,
         ),
     )
 }
@@ -87,6 +99,7 @@ class Term:
     code: str
     name: str
     description: str
+    uri: str = ""
 
     @property
     def id(self) -> str:
@@ -100,6 +113,16 @@ def term(taxonomy: str, code: str, name: str = "", description: str = "") -> Ter
 def listing_term(code: str) -> Term:
     name, description = LISTING_TERMS[code]
     return Term(LISTING, code, name, description)
+
+
+def lga_term(service_type: lga.ServiceType) -> Term:
+    return Term(
+        LGA_SERVICE_TYPES,
+        service_type.identifier,
+        service_type.label,
+        service_type.description,
+        service_type.uri,
+    )
 
 
 def accessibility_term(code: str) -> Term:
@@ -117,7 +140,7 @@ def fixed_terms() -> list[Term]:
 def term_json(item: Term) -> dict:
     """A taxonomy_term object (ORUK taxonomy_term.json)."""
     taxonomy = TAXONOMIES[item.taxonomy]
-    return {
+    data = {
         "id": item.id,
         "name": item.name,
         "description": item.description,
@@ -125,6 +148,9 @@ def term_json(item: Term) -> dict:
         "taxonomy_id": taxonomy.id,
         "term": item.code,
     }
+    if item.uri:
+        data["term_uri"] = item.uri
+    return data
 
 
 def attribute_json(item: Term, *, link_id: str, link_type: str, value: str = "") -> dict:
@@ -139,6 +165,16 @@ def attribute_json(item: Term, *, link_id: str, link_type: str, value: str = "")
     if value:
         data["value"] = value
     return data
+
+
+def lga_identifier_of(attribute: dict) -> str | None:
+    """The LGA service type an attribute (anyone's) tags, known by its esd.org.uk term URI or
+    by our own LGA taxonomy's term code."""
+    item = attribute.get("taxonomy_term") or {}
+    if found := lga.identifier_from_uri(item.get("term_uri")):
+        return found
+    code = term_code_of(attribute, LGA_SERVICE_TYPES)
+    return code if code in lga.SERVICE_TYPES else None
 
 
 def term_code_of(attribute: dict, taxonomy: str) -> str | None:

@@ -20,6 +20,8 @@ from django.core.management import CommandError, call_command
 from activities.imports import fetch
 from activities.models import ActivityPage
 from openreferral.models import SourcedListing, SourceFeed
+from referrals.models import Destination
+from tests.factories.referrals import referral_send
 
 NAME = "feed.test"
 
@@ -304,3 +306,108 @@ def test_loopback_is_refused_unless_private_addresses_are_allowed(feed, settings
 
     assert "is not a public internet address" in _refused(feed)
     assert _Handler.seen == []
+
+
+def _serve(*numbers: int) -> None:
+    _Handler.answer = _json_answer({1: _page([_service(n) for n in numbers], page=1, pages=1)})
+
+
+def _import_out(url: str, capsys, **options) -> str:
+    call_command("import_oruk", url, as_provider="Park Walkers", **options)
+    return capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_full_read_takes_down_what_left_the_feed_and_republishes_it_when_back(feed, capsys):
+    # Arrange: three services read in; then the feed drops the second
+    _import_out(feed, capsys)
+    before = dict(ActivityPage.objects.values_list("ref", "pk"))
+    second = ActivityPage.objects.get(ref=sid(2))
+    referral_send(activities=[second])
+    revisions = second.revisions.count()
+    _serve(1, 3)
+
+    # Act
+    gone = _import_out(feed, capsys, full=True)
+
+    # Assert: unpublished, not deleted; the others untouched
+    assert "1 listing no longer in the feed was taken down: Walking group 2." in gone
+    assert set(ActivityPage.objects.live().values_list("ref", flat=True)) == {sid(1), sid(3)}
+    assert dict(ActivityPage.objects.values_list("ref", "pk")) == before
+    assert ActivityPage.objects.get(ref=sid(2)).revisions.count() == revisions
+    assert Destination.objects.get().activity_id == second.pk  # its referral kept
+    assert SourcedListing.objects.get(source_id=sid(2)).taken_down_at is not None
+    assert "modified_after" not in _Handler.seen[-1]
+
+    # Act: it comes back
+    _serve(1, 2, 3)
+    back = _import_out(feed, capsys, full=True)
+
+    # Assert: the same page, published again
+    assert "1 listing back in the feed was published again: Walking group 2." in back
+    assert dict(ActivityPage.objects.live().values_list("ref", "pk")) == before
+    assert SourcedListing.objects.get(source_id=sid(2)).taken_down_at is None
+
+
+@pytest.mark.django_db
+def test_a_changes_only_read_never_takes_anything_down(feed, capsys):
+    # Arrange: read once; the next run asks modified_after and gets only service 3
+    _import_out(feed, capsys)
+    _serve(3)
+
+    # Act
+    out = _import_out(feed, capsys)
+
+    # Assert
+    assert "modified_after" in _Handler.seen[-1]
+    assert "only those changed since the last run" in out
+    assert "taken down" not in out
+    assert ActivityPage.objects.live().count() == 3
+    assert not SourcedListing.objects.filter(taken_down_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_full_read_of_an_empty_feed_takes_nothing_down(feed, capsys):
+    _import_out(feed, capsys)
+    _Handler.answer = _json_answer({1: _page([], page=1, pages=1)})
+
+    call_command("import_oruk", feed, as_provider="Park Walkers", full=True)
+
+    assert "The feed lists no services at all, so nothing was taken down" in (
+        capsys.readouterr().err
+    )
+    assert ActivityPage.objects.live().count() == 3
+
+
+def _html(q):
+    return 200, "text/html", b"<!DOCTYPE html><html>Down for maintenance</html>"
+
+
+def _wrong_schema(q):
+    broken = _service(1)
+    del broken["name"]
+    return 200, "application/json", json.dumps(_page([broken], page=1, pages=1)).encode()
+
+
+def _looping(q):
+    body = {**_page([_service(1)], page=1, pages=9), "page_number": int(q.get("page", 1))}
+    return 200, "application/json", json.dumps(body).encode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer", [_html, _wrong_schema, _looping])
+def test_a_bad_full_read_changes_nothing_already_read(feed, capsys, answer):
+    # Arrange
+    _import_out(feed, capsys)
+    before = dict(ActivityPage.objects.live().values_list("ref", "last_published_at"))
+    _Handler.answer = answer
+
+    # Act
+    with pytest.raises(CommandError):
+        _import(feed)  # a changes-only read
+    with pytest.raises(CommandError):
+        call_command("import_oruk", feed, as_provider="Park Walkers", full=True)
+
+    # Assert: nothing taken down, nothing rewritten
+    assert dict(ActivityPage.objects.live().values_list("ref", "last_published_at")) == before
+    assert not SourcedListing.objects.filter(taken_down_at__isnull=False).exists()

@@ -43,6 +43,10 @@ def test_exported_feed_imports_as_another_provider_with_the_same_timetables(clie
     ).prefetch_related("schedules", "cancellations")
     before = _timetables(published, key=lambda a: ids.service_id(a.pk))
     before = {sid: days for sid, days in before.items() if sid in {s["id"] for s in services}}
+    topics_before = {
+        ids.service_id(a.pk): sorted(c.name for c in a.categories.all())
+        for a in published.prefetch_related("categories")
+    }
     path = tmp_path / "feed.json"
     path.write_text(json.dumps({"contents": services}))
     demo_remove()
@@ -60,3 +64,9 @@ def test_exported_feed_imports_as_another_provider_with_the_same_timetables(clie
     assert len(after) == len(services) == len(before)
     assert after == before
     assert sum(len(days) for days in after.values()) > 500
+    # Topics come back as they were: our own terms, not the LGA service types beside them.
+    topics_after = {
+        source[a.pk]: sorted(c.name for c in a.categories.all())
+        for a in imported.prefetch_related("categories")
+    }
+    assert topics_after == {sid: topics_before[sid] for sid in after}
