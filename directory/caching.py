@@ -348,11 +348,12 @@ def _stored(response: HttpResponse, content: bytes) -> tuple:
     headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED_HEADERS]
     if not response.has_header("ETag"):
         headers.append(("ETag", '"' + hashlib.sha256(content).hexdigest()[:32] + '"'))
-    return (response.status_code, headers, zlib.compress(content, 1))
+    # The last item: whether the body holds the CSRF placeholder (its ETag is then per visitor).
+    return (response.status_code, headers, zlib.compress(content, 1), TOKEN_PLACEHOLDER in content)
 
 
 def _rebuilt(entry: tuple) -> HttpResponse:
-    status, headers, body = entry
+    status, headers, body = entry[:3]
     response = HttpResponse(zlib.decompress(body), status=status)
     for name, value in headers:
         response[name] = value
@@ -362,6 +363,16 @@ def _rebuilt(entry: tuple) -> HttpResponse:
 def _served(request: HttpRequest, entry: tuple, how: str) -> HttpResponse:
     """A stored page for this visitor (their own CSRF token), or 304 when their
     If-None-Match names its ETag."""
+    if len(entry) > 3 and not entry[3] and request.META.get("HTTP_IF_NONE_MATCH"):
+        # A page without forms (a feed): its stored ETag is everyone's, so a calendar polling
+        # with it gets its 304 without the body being unpacked (20 ms for a 9 MB feed).
+        headers = HttpResponse(status=entry[0])
+        for name, value in entry[1]:
+            headers[name] = value
+        not_modified = get_conditional_response(request, etag=headers["ETag"], response=headers)
+        if not_modified.status_code == 304:  # otherwise it hands back the headers-only one
+            not_modified["X-Cache"] = how
+            return not_modified
     response = _with_token(request, _rebuilt(entry))
     response["X-Cache"] = how
     return get_conditional_response(request, etag=response["ETag"], response=response) or response

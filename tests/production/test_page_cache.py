@@ -85,6 +85,22 @@ def test_a_feed_is_cached_and_answers_304(client, activity):
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
+def test_a_feed_poll_gets_its_304_without_the_stored_body_unpacked(client, activity, monkeypatch):
+    url = reverse("feed_browse")
+    etag = client.get(url)["ETag"]
+
+    def unpack(body):
+        raise AssertionError("the stored feed was unpacked for a 304")
+
+    monkeypatch.setattr(caching.zlib, "decompress", unpack)
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert (response.status_code, response["ETag"], response["X-Cache"]) == (304, etag, "hit")
+    monkeypatch.undo()
+    changed = client.get(url, HTTP_IF_NONE_MATCH='"another"')  # an older copy: the whole feed
+    assert (changed.status_code, changed["X-Cache"]) == (200, "hit")
+    assert b"Walk and talk" in changed.content
+
+
 def test_a_problem_report_starts_a_new_data_version(client, activity):
     before = caching.data_version()
     ProblemReport.objects.create(
