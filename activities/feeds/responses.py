@@ -14,7 +14,7 @@ from django.utils.http import http_date
 from .. import ical
 from ..models import ActivityPage
 from .events import feed_event_bytes
-from .selectors import feed_activities, feed_fingerprint
+from .selectors import feed_fingerprint, feed_rows
 
 # Long enough for a shared cache to absorb polling, short enough that an edit shows the same
 # day; clients revalidate with the ETag afterwards.
@@ -67,7 +67,7 @@ def serve_feed(
         return answer  # 304 (or 412), carrying the same validators and Cache-Control
     if request.method == "HEAD":
         return response  # the validators are the answer; building the body would be wasted
-    events = feed_event_bytes(feed_activities(queryset))
+    events = feed_event_bytes(feed_rows(queryset))
     response.content = ical.calendar_bytes_of(info, events)
     return response
 

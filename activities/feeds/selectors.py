@@ -75,22 +75,28 @@ _SLOT_COLUMNS = (
 _KIND_LABELS = dict(ActivityKind.choices)
 
 
-def feed_activities(queryset: QuerySet[ActivityPage]) -> list[ical.ActivityData]:
-    """What activities.ical needs for every activity in `queryset`, in four queries.
+@dataclass(frozen=True)
+class FeedRow:
+    """Everything one activity's events are made from, as read: its columns (in
+    _ACTIVITY_COLUMNS order), slots (_SLOT_COLUMNS without the activity), cancelled dates and
+    topics. Plain values, so a digest of one (feeds.events) names its events exactly."""
 
-    Plain values rather than model instances: building ten thousand pages (with their
-    modelcluster relations and per-object prefetch querysets) took longer than serialising
-    the calendar. Queries do not grow with the number of activities.
-    """
+    values: tuple
+    slots: tuple
+    cancelled: tuple
+    topics: tuple
+
+
+def feed_rows(queryset: QuerySet[ActivityPage]) -> list[FeedRow]:
+    """What every activity in `queryset` is made of, in four queries (none per activity)."""
     ids = queryset.order_by().values("pk")
-    page_url = page_url_builder()
-    slots: dict[int, list[ical.SlotData]] = defaultdict(list)
-    for activity_id, uid, sequence, *timing in (
+    slots: dict[int, list[tuple]] = defaultdict(list)
+    for activity_id, *slot in (
         Schedule.objects.filter(activity_id__in=ids)
         .order_by("activity_id", "sort_order", "pk")
         .values_list(*_SLOT_COLUMNS)
     ):
-        slots[activity_id].append(ical.SlotData(str(uid), sequence, recurrence.Rule(*timing)))
+        slots[activity_id].append(tuple(slot))
     cancelled: dict[int, list] = defaultdict(list)
     for activity_id, day in Cancellation.objects.filter(activity_id__in=ids).values_list(
         "activity_id", "date"
@@ -100,50 +106,72 @@ def feed_activities(queryset: QuerySet[ActivityPage]) -> list[ical.ActivityData]
     links = ActivityPage.categories.through.objects.filter(activitypage_id__in=ids)
     for activity_id, name in links.values_list("activitypage_id", "category__name"):
         topics[activity_id].append(name)
-    activities = []
     rows = ActivityPage.objects.filter(pk__in=ids).order_by("pk").values_list(*_ACTIVITY_COLUMNS)
-    for row in rows:
-        values = dict(zip(_ACTIVITY_COLUMNS, row, strict=True))
-        pk = values["pk"]
-        if values["cancelled_sessions"] == CancelledSessions.ADD:
-            # A session added at the end for each one cancelled (recurrence.made_up).
-            for slot in slots.get(pk, []):
-                slot.rule = recurrence.made_up(slot.rule, cancelled.get(pk, []))
-        activities.append(
-            ical.ActivityData(
-                title=values["title"],
-                kind=str(_KIND_LABELS.get(values["kind"], values["kind"])),
-                description=values["description"],
-                who_for=values["who_for"],
-                provider=values["provider__title"] or "",
-                cost=values["cost"],
-                self_referral=values["self_referral"],
-                professional_referral=values["professional_referral"],
-                gp_referral=values["gp_referral"],
-                booking_required=values["booking_required"],
-                how_to_join=values["how_to_join"],
-                online=values["online"],
-                meeting_link=values["meeting_link"],
-                contact_phone=values["contact_phone"],
-                contact_email=values["contact_email"],
-                booking_url=values["booking_url"],
-                venue_name=values["venue__name"],
-                venue_address=values["venue__address"] or "",
-                venue_postcode=values["venue__postcode"] or "",
-                latitude=values["venue__latitude"],
-                longitude=values["venue__longitude"],
-                stamp=ical.stamp_of(
-                    values["last_published_at"],
-                    values["first_published_at"],
-                    values["latest_revision_created_at"],
-                ),
-                url=page_url(values["url_path"]),
-                slots=slots.get(pk, []),
-                cancelled=cancelled.get(pk, []),
-                categories=topics.get(pk, []),
-            )
+    return [
+        FeedRow(
+            values=row,
+            slots=tuple(slots.get(row[0], ())),
+            cancelled=tuple(cancelled.get(row[0], ())),
+            topics=tuple(topics.get(row[0], ())),
         )
-    return activities
+        for row in rows
+    ]
+
+
+def feed_activity(row: FeedRow, page_url: Callable[[str], str]) -> ical.ActivityData:
+    """The values activities.ical builds one activity's events from."""
+    values = dict(zip(_ACTIVITY_COLUMNS, row.values, strict=True))
+    slots = [
+        ical.SlotData(str(uid), sequence, recurrence.Rule(*timing))
+        for uid, sequence, *timing in row.slots
+    ]
+    if values["cancelled_sessions"] == CancelledSessions.ADD:
+        # A session added at the end for each one cancelled (recurrence.made_up).
+        for slot in slots:
+            slot.rule = recurrence.made_up(slot.rule, list(row.cancelled))
+    return ical.ActivityData(
+        title=values["title"],
+        kind=str(_KIND_LABELS.get(values["kind"], values["kind"])),
+        description=values["description"],
+        who_for=values["who_for"],
+        provider=values["provider__title"] or "",
+        cost=values["cost"],
+        self_referral=values["self_referral"],
+        professional_referral=values["professional_referral"],
+        gp_referral=values["gp_referral"],
+        booking_required=values["booking_required"],
+        how_to_join=values["how_to_join"],
+        online=values["online"],
+        meeting_link=values["meeting_link"],
+        contact_phone=values["contact_phone"],
+        contact_email=values["contact_email"],
+        booking_url=values["booking_url"],
+        venue_name=values["venue__name"],
+        venue_address=values["venue__address"] or "",
+        venue_postcode=values["venue__postcode"] or "",
+        latitude=values["venue__latitude"],
+        longitude=values["venue__longitude"],
+        stamp=ical.stamp_of(
+            values["last_published_at"],
+            values["first_published_at"],
+            values["latest_revision_created_at"],
+        ),
+        url=page_url(values["url_path"]),
+        slots=slots,
+        cancelled=list(row.cancelled),
+        categories=list(row.topics),
+    )
+
+
+def feed_activities(queryset: QuerySet[ActivityPage]) -> list[ical.ActivityData]:
+    """What activities.ical needs for every activity in `queryset`, in four queries.
+
+    Plain values rather than model instances: building ten thousand pages (with their
+    modelcluster relations and per-object prefetch querysets) took longer than serialising
+    the calendar. Queries do not grow with the number of activities.
+    """
+    page_url = page_url_builder()
+    return [feed_activity(row, page_url) for row in feed_rows(queryset)]
 
 
 @dataclass(frozen=True)
