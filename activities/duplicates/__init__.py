@@ -31,6 +31,7 @@ _PUBLIC = {
     "clusters": "matching",
     "describe_place": "reasons",
     "find_matches": "matching",
+    "match_many": "matching",
     "match_one": "matching",
     "normalise_text": "text",
     "record_fingerprint": "fingerprint",
