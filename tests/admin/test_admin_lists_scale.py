@@ -25,7 +25,7 @@ from activities.freshness import admin as freshness_admin
 from activities.models import ProblemReport
 from activities.reports import admin as reports_admin
 from activities.timetable import selectors as timetable_selectors
-from directory import venue_admin
+from directory import permissions, venue_admin
 from directory.models import VenueOwner
 from directory.services import venue_proposal_create
 from referrals import admin_views as referral_views
@@ -282,3 +282,17 @@ def test_admin_chrome_asks_groups_and_organisations_once_per_request(
     assert _group_reads(captured.captured_queries) == 1
     assert _provider_of_user_reads(captured.captured_queries) <= 1
     assert len(captured) <= most, [q["sql"][:120] for q in captured.captured_queries]
+
+
+def test_who_is_who_is_read_once_per_user_object_until_forgotten(world, django_assert_num_queries):
+    user = get_user_model().objects.get(pk=world.navigator.pk)  # as a request reads it
+    with django_assert_num_queries(2):  # groups, then organisations
+        assert not permissions.is_city_admin(user)
+        assert not permissions.works_on_listings(user)
+        assert not permissions.is_city_admin(user)
+        assert not permissions.works_on_listings(user)
+    user.groups.add(Group.objects.get(name=permissions.CITY_ADMINS))
+
+    permissions.forget(user)
+
+    assert permissions.is_city_admin(user)
