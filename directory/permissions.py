@@ -130,7 +130,13 @@ def may_remove_provider(user, provider: Page) -> bool:
     An editor's "change" permission on their provider page would otherwise let Wagtail delete
     it once it has no activities left, taking the organisation off the directory.
     """
-    return provider.get_parent().permissions_for_user(user).can_add_subpage()
+    parent_path = provider.path[: -Page.steplen]
+    # Asked once per request and parent: the explorer asks it for every organisation it lists.
+    return _memo(
+        user,
+        f"may_add_under:{parent_path}",
+        lambda: Page.objects.get(path=parent_path).permissions_for_user(user).can_add_subpage(),
+    )
 
 
 def outside_listing_editable(user) -> bool:
