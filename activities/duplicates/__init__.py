@@ -31,7 +31,6 @@ _PUBLIC = {
     "clusters": "matching",
     "describe_place": "reasons",
     "find_matches": "matching",
-    "match_many": "matching",
     "match_one": "matching",
     "normalise_text": "text",
     "record_fingerprint": "fingerprint",

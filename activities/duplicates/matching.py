@@ -114,33 +114,6 @@ def match_one(
     )
 
 
-def match_many(
-    records: Sequence[ActivityRecord],
-    candidates: Sequence[ActivityRecord],
-    *,
-    policy: Policy = DEFAULT_POLICY,
-) -> list[Match]:
-    """``match_one`` for each of several records against the same candidates (``a`` is
-    always one of the records), with one blocking index and one batch: a page of "Your
-    timetable" costs one index of the candidates, not one per row."""
-    index = BlockingIndex(candidates, policy=policy)
-    batch_records: list[ActivityRecord] = list(records)
-    position: dict[int, int] = {}  # candidate index -> its place in the batch
-    firsts: list[int] = []
-    seconds: list[int] = []
-    for at, record in enumerate(records):
-        for k in index.candidate_indices(record):
-            if k not in position:
-                position[k] = len(batch_records)
-                batch_records.append(index.records[k])
-            firsts.append(at)
-            seconds.append(position[k])
-    if not firsts:
-        return []
-    batch = Batch(batch_records)
-    return _ordered(_evaluate(batch, np.array(firsts), np.array(seconds), policy))
-
-
 def clusters(matches: Iterable[Match]) -> list[list[int | str]]:
     """Groups of activities linked by matches (connected components), biggest first."""
     parent: dict = {}

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 
 from .. import recurrence
-from ..duplicates.matching import match_many
+from ..duplicates.matching import match_one
 from ..duplicates.selectors import (
     _findings,
     activity_list_candidates,
@@ -78,8 +78,13 @@ def duplicate_counts(*, activity_ids: list[int], today: date) -> dict[int, int]:
     candidates = activity_record_list(
         activities=activity_list_current(today=today).filter(near), today=today
     )
-    # Other organisations' only: the blocking index leaves out a record's own provider.
-    matches = match_many(records, candidates, policy=policy)
+    matches = [
+        match
+        for record in records
+        for match in match_one(
+            record, [c for c in candidates if c.provider_key != record.provider_key], policy=policy
+        )
+    ]
     counts = dict.fromkeys(activity_ids, 0)
     for finding in _findings(matches):
         counts[finding.match.a.key] = counts.get(finding.match.a.key, 0) + 1

@@ -19,7 +19,6 @@ from activities.duplicates import (
     clusters,
     find_matches,
     lexicon,
-    match_many,
     match_one,
     normalise_text,
     record_fingerprint,
@@ -392,22 +391,6 @@ def test_match_one_agrees_with_full_scan_on_eval_set():
 
     assert set(single) == set(scan)
     assert all(single[pair][:2] == scan[pair][:2] for pair in scan)
-
-
-def test_match_many_agrees_with_match_one_for_each_record_on_eval_set():
-    """A page of "Your timetable" asks for many records at once: the same pairs, kinds and
-    scores as asking for each alone, with one blocking index."""
-    gold = load()
-    some = gold.records[::3]
-    single = {
-        (m.a.key, m.b.key): (m.kind, m.score)
-        for target in some
-        for m in match_one(target, [r for r in gold.records if r.key != target.key])
-    }
-
-    many = {(m.a.key, m.b.key): (m.kind, m.score) for m in match_many(some, gold.records)}
-
-    assert single and many == single
 
 
 def test_blocking_keeps_every_labelled_pair_of_eval_set():
