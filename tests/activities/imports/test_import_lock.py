@@ -82,13 +82,28 @@ def test_a_closed_connection_frees_its_lock_at_once(provider_a):
         cursor.execute("BEGIN")
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock.advisory_key(provider_a)])
         assert cursor.fetchone()[0] is True
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
     with pytest.raises(ImportFailed):
         timetable_import(rows=_rows(provider_a), only_provider=provider_a)
 
     raw.close()
+    _gone(pid)  # the server ends that backend as soon as it reads the closed socket
     result = timetable_import(rows=_rows(provider_a), only_provider=provider_a)
 
     assert result.created == 1
+
+
+def _gone(pid: int, seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # a fresh look each time
+            cursor.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == 0:
+                return
+            assert time.monotonic() < deadline, "the closed connection's backend stayed"
+            time.sleep(0.01)
 
 
 def test_on_sqlite_a_killed_workers_lock_lapses_in_two_minutes(provider_a, monkeypatch):
