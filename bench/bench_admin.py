@@ -1,4 +1,4 @@
-"""The admin at scale: the city duplicates report served from the stored scan, per page.
+"""The admin at scale: the duplicates report per page, an activity's edit page, "Your timetable".
 
     .venv/bin/python bench/bench_admin.py [--sizes 10000] [--runs 5]
 
@@ -7,7 +7,9 @@ database to measure there) filled through the spreadsheet import service with 40
 and 1,250 venues, as issue 15 measured. Then the nightly scan (``refresh_duplicates``) is
 timed once, and a city admin's report pages (the first, the last, a filtered one) and the CSV
 are each requested once to warm up and ``--runs`` more times: median time, bytes and queries.
-Targets: under 1 s and 200 KB a page.
+Then the same for one activity's edit page (as a city admin and as its provider's editor) and
+the busiest provider's "Your timetable" (as its editor). Targets: the report under 1 s and
+200 KB a page; an activity's edit page under 500 ms and 300 KB.
 """
 
 from __future__ import annotations
@@ -89,12 +91,53 @@ def child(size: int, runs: int) -> None:
         "CSV, every pair": reverse("duplicates_report_csv"),
     }
     for label, url in urls.items():
-        median, size_bytes, queries = _measure(client, url, runs)
-        print(
-            f"{size:>6} activities | {connection.vendor:<10} | {label:<34} | median "
-            f"{median:7.1f} ms | {size_bytes / 1024:7.1f} KB | {queries} queries",
-            flush=True,
-        )
+        _report(size, label, _measure(client, url, runs))
+    _edit_and_timetable(size, runs, admin=client)
+
+
+def _report(size: int, label: str, measured: tuple[float, int, int]) -> None:
+    from django.db import connection
+
+    median, size_bytes, queries = measured
+    print(
+        f"{size:>6} activities | {connection.vendor:<10} | {label:<34} | median "
+        f"{median:7.1f} ms | {size_bytes / 1024:7.1f} KB | {queries} queries",
+        flush=True,
+    )
+
+
+def _edit_and_timetable(size: int, runs: int, *, admin) -> None:
+    """An activity's edit page (city admin, then its editor) and "Your timetable" of a
+    provider with many listings (its editor, first page): the first of the synthetic
+    organisations, topped up with a tenth of the size (at least 100) more rows."""
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import reverse
+
+    from activities.imports.services import timetable_import
+    from activities.models import ActivityPage
+    from bench.synthetic import PROVIDERS, timetable_rows
+    from directory.models import ProviderPage
+    from directory.services import provider_editor_add
+
+    busy = ProviderPage.objects.get(title=PROVIDERS[0])
+    rows = timetable_rows(max(100, size // 10), venues=1250, providers=1)
+    timetable_import(rows=rows, only_provider=busy, any_venue=True)
+    busiest = ProviderPage.objects.annotate(listings=Count("activities")).get(pk=busy.pk)
+    editor, _ = provider_editor_add(
+        provider=busiest, username="bench-editor", email="bench-editor@example.org"
+    )
+    client = Client()
+    client.force_login(editor)
+    activity = ActivityPage.objects.filter(provider=busiest).order_by("pk").first()
+    edit = reverse("wagtailadmin_pages:edit", args=[activity.pk])
+    _report(size, "edit page (city admin)", _measure(admin, edit, runs))
+    _report(size, "edit page (its editor)", _measure(client, edit, runs))
+    _report(
+        size,
+        f"your timetable ({busiest.listings} listings)",
+        _measure(client, reverse("your_timetable"), runs),
+    )
 
 
 if __name__ == "__main__":

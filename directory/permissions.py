@@ -26,11 +26,32 @@ CITY_ADMINS = "City admins"
 VIEW_ALL_DUPLICATES = "activities.view_duplicatedecision"
 
 
+def _memo(user, key: str, compute):
+    """`compute()` once per user object. A request's user is read afresh on each request, so
+    this is a cache for the request's lifetime: every menu item, listing button and check on
+    one admin page shares the answer (Wagtail caches its own permissions on the user object
+    the same way). A user object kept across a change of groups would need ``forget``."""
+    memo = user.__dict__.setdefault("_nwd_permissions", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget(user) -> None:
+    """Drop what ``_memo`` remembered of this user object (after changing its groups)."""
+    user.__dict__.pop("_nwd_permissions", None)
+
+
+def user_group_names(user) -> frozenset[str]:
+    """The user's group names, read once per user object (one query per request)."""
+    if not getattr(user, "pk", None):
+        return frozenset()
+    return _memo(user, "groups", lambda: frozenset(user.groups.values_list("name", flat=True)))
+
+
 def is_city_admin(user) -> bool:
     """Active superusers and active members of the City admins group."""
-    return bool(
-        user.is_active and (user.is_superuser or user.groups.filter(name=CITY_ADMINS).exists())
-    )
+    return bool(user.is_active and (user.is_superuser or CITY_ADMINS in user_group_names(user)))
 
 
 def second_factor_required(user) -> bool:
@@ -39,7 +60,7 @@ def second_factor_required(user) -> bool:
     e.g. City admins and Navigators). Provider editors are not asked."""
     if not (settings.OTP_REQUIRED and user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or user.groups.filter(name__in=settings.OTP_REQUIRED_GROUPS).exists()
+    return user.is_superuser or bool(user_group_names(user) & set(settings.OTP_REQUIRED_GROUPS))
 
 
 def city_admin_users() -> QuerySet:
@@ -100,7 +121,7 @@ def works_on_listings(user) -> bool:
     superusers, city admins and the editors of some provider."""
     if not user.is_active:
         return False
-    return is_city_admin(user) or ProviderPage.objects.filter(editors_group__user=user).exists()
+    return is_city_admin(user) or bool(provider_ids_of_user(user))
 
 
 def may_remove_provider(user, provider: Page) -> bool:
@@ -109,7 +130,13 @@ def may_remove_provider(user, provider: Page) -> bool:
     An editor's "change" permission on their provider page would otherwise let Wagtail delete
     it once it has no activities left, taking the organisation off the directory.
     """
-    return provider.get_parent().permissions_for_user(user).can_add_subpage()
+    parent_path = provider.path[: -Page.steplen]
+    # Asked once per request and parent: the explorer asks it for every organisation it lists.
+    return _memo(
+        user,
+        f"may_add_under:{parent_path}",
+        lambda: Page.objects.get(path=parent_path).permissions_for_user(user).can_add_subpage(),
+    )
 
 
 def outside_listing_editable(user) -> bool:
@@ -159,6 +186,16 @@ def providers_of_user(user) -> QuerySet[ProviderPage]:
     return ProviderPage.objects.filter(editors_group__user=user)
 
 
+def provider_ids_of_user(user) -> frozenset[int]:
+    """The ids of ``providers_of_user``, read once per user object (one query per request for
+    the menu items, the referrals inbox and the checks that ask it)."""
+    if not getattr(user, "pk", None):
+        return frozenset()
+    return _memo(
+        user, "providers", lambda: frozenset(providers_of_user(user).values_list("pk", flat=True))
+    )
+
+
 def venue_owners(venue: Venue) -> QuerySet[ProviderPage]:
     return ProviderPage.objects.filter(venue_ownerships__venue=venue).order_by("title")
 
@@ -203,8 +240,27 @@ def venues_changeable(user, queryset: QuerySet[Venue] | None = None) -> QuerySet
     return queryset.filter(Exists(owned))
 
 
+def _venue_ids_owned(user) -> frozenset[int]:
+    """The venues the user's organisations own, read once per user object (so a venue list
+    asks who may change each row without a query per row)."""
+    return _memo(
+        user,
+        "venues_owned",
+        lambda: frozenset(
+            VenueOwner.objects.filter(provider__editors_group__user=user).values_list(
+                "venue_id", flat=True
+            )
+        ),
+    )
+
+
 def may_change_venue(user, venue: Venue) -> bool:
-    return venues_changeable(user, Venue.objects.filter(pk=venue.pk)).exists()
+    """``venues_changeable`` for one venue, without a query once the user's are known."""
+    if not user.is_active:
+        return False
+    if is_city_admin(user):
+        return True
+    return user.has_perm("venues.change_venue") and venue.pk in _venue_ids_owned(user)
 
 
 def may_delete_venue(user, venue: Venue) -> bool:

@@ -24,7 +24,7 @@ from . import wagtail_bulk
 from .enums import ProposalStatus
 from .models import ProviderIndexPage, ProviderPage, VenueOwner, VenueProposal
 from .names import provider_name_key
-from .permissions import CITY_ADMINS
+from .permissions import CITY_ADMINS, forget
 
 # Editors may add, edit and publish under their provider page, and so delete single activities
 # (Wagtail lets "change" delete a page with nothing under it). Bulk delete and locking stay with
@@ -275,6 +275,7 @@ def provider_editor_add(
         user.email = email
         user.save(update_fields=["email"])
     user.groups.add(provider_editors_group_ensure(provider=provider))
+    forget(user)  # what directory.permissions remembered of this user object is out of date
     return user, created
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -38,6 +39,8 @@ from .services import (
 FEATURE_CODES = [code for code in FEATURES if code in VENUE_CODES]
 NOT_KNOWN = "Not known"
 STATUS_CHOICES = [("", NOT_KNOWN), *FeatureStatus.choices]
+PROPOSALS_PAGE_SIZE = 25  # proposals to decide on one page of "Venue changes"
+MINE_SHOWN = 50  # the newest of the user's own proposals
 
 
 def owners_text(venue: Venue) -> str:
@@ -304,11 +307,13 @@ def venue_proposal_list(request):
         .filter(status=ProposalStatus.PENDING)
         .select_related("venue", "provider", "proposed_by")
         .prefetch_related("venue__features")
+        .order_by("-proposed_at", "-pk")
     )
+    page = Paginator(decidable, PROPOSALS_PAGE_SIZE).get_page(request.GET.get("p"))
     mine = (
         VenueProposal.objects.filter(proposed_by=request.user)
         .select_related("venue", "decided_by")
-        .prefetch_related("venue__features")[:50]
+        .order_by("-proposed_at", "-pk")[:MINE_SHOWN]
     )
     return TemplateResponse(
         request,
@@ -317,8 +322,9 @@ def venue_proposal_list(request):
             "page_title": "Venue changes",
             "header_title": "Proposed venue changes",
             "header_icon": "site",
-            "to_decide": [(p, proposal_changes(p)) for p in decidable],
-            "mine": [(p, proposal_changes(p)) for p in mine],
+            "page_obj": page,
+            "to_decide": [(p, proposal_changes(p)) for p in page.object_list],
+            "mine": mine,
         },
     )
 

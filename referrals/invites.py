@@ -19,6 +19,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from wagtail.log_actions import log
 
+from directory.permissions import forget
+
 from . import notify
 from .models import ReferrerProfile
 from .permissions import REFERRERS
@@ -65,6 +67,7 @@ def invite(*, name: str, email: str, organisation: str, role: str, by):
     user.set_unusable_password()
     user.save()
     user.groups.add(Group.objects.get(name=REFERRERS))
+    forget(user)
     profile, _ = ReferrerProfile.objects.update_or_create(
         user=user,
         defaults={
@@ -93,6 +96,7 @@ def resend(*, user, by) -> None:
 def remove(*, user, by) -> None:
     """Out of the Referrers group: they no longer see referrals. Their account stays."""
     user.groups.remove(Group.objects.get(name=REFERRERS))
+    forget(user)
     profile = ReferrerProfile.objects.filter(user=user).first()
     if profile is not None:
         log(instance=profile, action="referrals.referrer_removed", user=by, data={"user": user.pk})

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from directory.models import ProviderPage
-from directory.permissions import is_city_admin
+from directory.permissions import is_city_admin, provider_ids_of_user, user_group_names
 
 from .models import Destination, Referral
 
@@ -22,18 +22,9 @@ NAVIGATORS = "Navigators"
 REFERRERS = "Referrers"
 
 
-def _group_names(user) -> frozenset[str]:
-    """The user's group names, read once per user object (a request's user: every menu item
-    and check on an admin page shares one query)."""
-    names = getattr(user, "_referral_group_names", None)
-    if names is None:
-        names = frozenset(user.groups.values_list("name", flat=True))
-        user._referral_group_names = names
-    return names
-
-
 def _in_group(user, name: str) -> bool:
-    return bool(user.is_active and name in _group_names(user))
+    # One query per request for every group check (directory.permissions.user_group_names).
+    return bool(user.is_active and name in user_group_names(user))
 
 
 def is_navigator(user) -> bool:
@@ -56,12 +47,11 @@ def providers_receiving(user) -> QuerySet[ProviderPage]:
 
 def provider_ids_receiving(user) -> frozenset[int]:
     """The ids of `providers_receiving(user)` for a user who is not a superuser, read once
-    per user object, so the inbox filters on a list of ids its index can seek."""
-    ids = getattr(user, "_referral_provider_ids", None)
-    if ids is None:
-        ids = frozenset(providers_receiving(user).values_list("pk", flat=True))
-        user._referral_provider_ids = ids
-    return ids
+    per request (directory.permissions.provider_ids_of_user), so the inbox filters on a list of
+    ids its index can seek."""
+    if not user.is_active:
+        return frozenset()
+    return provider_ids_of_user(user)
 
 
 def works_on_referrals(user) -> bool:
@@ -94,13 +84,8 @@ def referrals_made_by(user) -> QuerySet[Referral]:
 
 
 def city_admin(user) -> bool:
-    """`directory.permissions.is_city_admin`, asked once per user object (three admin menu
-    items and the screen itself ask on every page)."""
-    answer = getattr(user, "_referral_city_admin", None)
-    if answer is None:
-        answer = bool(is_city_admin(user))
-        user._referral_city_admin = answer
-    return answer
+    """`directory.permissions.is_city_admin` (whose group names are read once per request)."""
+    return is_city_admin(user)
 
 
 def may_export_or_erase(user) -> bool:

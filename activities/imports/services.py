@@ -12,13 +12,10 @@ then write). The checking is activities.imports.plan; the writing, activities.im
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import IO
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +23,7 @@ from directory.models import ProviderIndexPage, ProviderPage
 
 from ..duplicates.store import stored_pairs_refresh_on_commit
 from ..freshness.services import activity_list_mark_checked
-from .columns import ImportFailed, Problem
+from .lock import import_lock
 from .plan import ImportResult, timetable_plan
 from .readers import ReadLimits, read_rows
 from .rows import Progress
@@ -55,38 +52,6 @@ def read_limits() -> ReadLimits:
         unpacked_bytes=settings.IMPORT_MAX_UNPACKED_BYTES,
         unpack_ratio=settings.IMPORT_MAX_UNPACK_RATIO,
     )
-
-
-# Longer than any import takes (well under 30 s for 10,000 rows); a crashed one frees it then.
-_LOCK_SECONDS = 15 * 60
-
-
-@contextmanager
-def import_lock(*, provider: ProviderPage | None) -> Iterator[None]:
-    """Hold the import of this organisation (or, with None, of a whole file) for one writer.
-
-    Raises ImportFailed, saying so, while another holds it. The cache's ``add`` is atomic
-    (Redis SET NX in production), so two workers cannot both take it; the database row lock
-    taken while writing (see timetable_import) makes a second writer wait for the first even
-    where the cache is per process.
-    """
-    key = f"timetable-import-lock:{provider.pk if provider else 'file'}"
-    if not cache.add(key, 1, timeout=_LOCK_SECONDS):
-        whose = f" for {provider.title}" if provider else ""
-        raise ImportFailed(
-            [
-                Problem(
-                    0,
-                    "",
-                    f"Another import{whose} is in progress. Wait for it to finish (a minute at "
-                    "most), then check the file again: nothing was imported this time.",
-                )
-            ]
-        )
-    try:
-        yield
-    finally:
-        cache.delete(key)
 
 
 def timetable_check(

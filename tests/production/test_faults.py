@@ -3,7 +3,7 @@
 Redis stopped: pages still serve (uncached), nothing answers 500, a problem report is refused
 politely. PostgreSQL's connections killed (as a restart does): the next requests reconnect.
 A worker killed in the middle of an import: that client gets an error, the next request
-works, and not one row of the import was written.
+works, not one row of the import was written, and the organisation may import again at once.
 """
 
 import threading
@@ -187,4 +187,22 @@ def test_a_worker_killed_mid_import_leaves_no_half_import(tmp_path, redis):
                 time.sleep(0.2)
         assert response.status_code == 200
         assert site.count(table) == before
+
+        # The killed worker's import lock died with its connection: the organisation's next
+        # import goes ahead at once (no "Another import ... is in progress" for 15 minutes).
+        again = [timetable_row(ref="HW-AGAIN", title="Imported after the kill", online="")]
+        form = browser.get("/admin/timetable-import/")
+        checked = browser.post(
+            "/admin/timetable-import/",
+            data={"csrfmiddlewaretoken": form_token(form.text), "provider": provider.pk},
+            files={"file": ("timetable.csv", csv_bytes(again), "text/csv")},
+        )
+        token = checked.text.split('name="token" value="')[1].split('"')[0]
+        confirmed = browser.post(
+            "/admin/timetable-import/confirm/",
+            data={"csrfmiddlewaretoken": form_token(checked.text), "token": token},
+        )
+        assert "Another import" not in confirmed.text
+        assert confirmed.status_code == 302, confirmed.text[:500]
+        assert site.count(table) == before + 1
     assert not ActivityPage.objects.filter(title__startswith="Killed import group").exists()

@@ -20,6 +20,7 @@ from directory.models import ProviderPage
 from directory.services import provider_editor_add
 from tests.factories import ProviderFactory
 from tests.support.calendars.files import YEAR
+from tests.support.import_lock import lock_held_elsewhere
 from tests.support.timetables import timetable_row
 
 pytestmark = pytest.mark.django_db
@@ -203,8 +204,8 @@ def test_confirm_while_an_import_of_that_organisation_runs_is_a_message(editor_c
     # Arrange
     token = checked(editor_client)
 
-    # Act
-    with import_lock(provider=editor_client.provider):
+    # Act: another worker (its own database connection) is importing for them
+    with lock_held_elsewhere(editor_client.provider):
         response = editor_client.post(CONFIRM, {"token": token})
 
     # Assert

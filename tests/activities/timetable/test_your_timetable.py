@@ -5,6 +5,8 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from activities.duplicates.services import duplicate_decision_record
+from activities.duplicates.store import stored_pairs_refresh_all
 from activities.models import ProblemReport
 from tests.factories import ActivityFactory, ProviderFactory, ScheduleFactory, VenueFactory
 
@@ -76,11 +78,50 @@ def test_your_timetable_counts_possible_duplicates(client, editor_a, provider_a)
     _activity(provider_a, "Walking group for wellbeing", venue=venue)
     other = ProviderFactory(title="Other org")
     _activity(other, "Walking group for wellbeing", venue=venue)
+    stored_pairs_refresh_all()  # as publishing, an import or the nightly scan does
     client.force_login(editor_a)
 
     html = client.get("/admin/your-timetable/").content.decode()
 
     assert "1 similar nearby" in html
+
+
+def test_your_timetable_leaves_out_pairs_marked_not_a_duplicate(client, editor_a, provider_a):
+    venue = VenueFactory(name="Shared hall")
+    ours = _activity(provider_a, "Walking group for wellbeing", venue=venue)
+    theirs = _activity(
+        ProviderFactory(title="Other org"), "Walking group for wellbeing", venue=venue
+    )
+    stored_pairs_refresh_all()
+    duplicate_decision_record(
+        first=ours,
+        second=theirs,
+        status="not_duplicate",
+        note="Theirs is for carers",
+        user=editor_a,
+    )
+    client.force_login(editor_a)
+
+    html = client.get("/admin/your-timetable/").content.decode()
+
+    assert "similar nearby" not in html
+
+
+def test_publishing_a_look_alike_shows_on_your_timetable(
+    client, editor_a, provider_a, django_capture_on_commit_callbacks
+):
+    venue = VenueFactory(name="Shared hall")
+    _activity(provider_a, "Walking group for wellbeing", venue=venue)
+    theirs = _activity(
+        ProviderFactory(title="Other org"), "Walking group for wellbeing", venue=venue
+    )
+    client.force_login(editor_a)
+    assert "similar nearby" not in client.get("/admin/your-timetable/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        theirs.save_revision().publish()
+
+    assert "1 similar nearby" in client.get("/admin/your-timetable/").content.decode()
 
 
 def test_your_timetable_query_count_does_not_grow_with_rows(client, editor_a, provider_a):
