@@ -71,8 +71,8 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python manage.py check
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=true $(BIN)/python manage.py check
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: install-test
 	$(BIN)/python bench/bench_browse.py
