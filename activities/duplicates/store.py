@@ -70,6 +70,14 @@ def _stored(match: Match, cluster: int, sides: dict, now) -> StoredDuplicatePair
     )
 
 
+def _pairs_drop(pairs) -> None:
+    """DELETE the pairs in one statement. QuerySet.delete() would first read every row back
+    (a post_delete receiver is connected for all models, so Django cannot fast-delete): at
+    100,000 activities that was hundreds of thousands of pairs loaded to be thrown away. No
+    receiver cares about these rows, and nothing refers to them."""
+    pairs._raw_delete(pairs.db)
+
+
 def _cluster_order(matches: list[Match]) -> dict:
     """Cluster numbers for a whole scan: clashes first, then bigger groups (as the live
     report ordered them)."""
@@ -88,7 +96,7 @@ def stored_pairs_refresh_all(*, today: date | None = None) -> int:
     matches = find_matches(records, policy=policy_from_settings())
     cluster_of = _cluster_order(matches)
     now, sides = timezone.now(), {}
-    StoredDuplicatePair.objects.all().delete()
+    _pairs_drop(StoredDuplicatePair.objects.all())
     StoredDuplicatePair.objects.bulk_create(
         (_stored(m, cluster_of[m.a.key], sides, now) for m in matches), batch_size=1000
     )
@@ -105,7 +113,7 @@ def stored_pairs_refresh_for(*, page_ids: Iterable[int], today: date | None = No
     if len(page_ids) > REFRESH_ALL_FROM:
         return stored_pairs_refresh_all(today=today)
     involving = Q(activity_a__in=page_ids) | Q(activity_b__in=page_ids)
-    StoredDuplicatePair.objects.filter(involving).delete()
+    _pairs_drop(StoredDuplicatePair.objects.filter(involving))
     policy = policy_from_settings()
     records = activity_record_list(
         activities=activity_list_current(today=today).filter(pk__in=page_ids), today=today

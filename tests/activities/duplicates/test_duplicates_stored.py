@@ -7,6 +7,8 @@ from datetime import time
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.duplicates.services import duplicate_decision_record
@@ -290,3 +292,15 @@ def test_editor_sees_only_stored_pairs_of_own_activities(client, world):
         "Imagine Independence",
         "Liverpool Roots Trust",
     ]
+
+
+def test_a_rescan_replaces_the_old_pairs_without_reading_them_back(world, today):
+    stored_pairs_refresh_all(today=today)
+    before = stored_pairs()
+    assert before
+    table = StoredDuplicatePair._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        stored_pairs_refresh_all(today=today)
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and table in q["sql"]]
+    assert reads == []
+    assert stored_pairs() == before
