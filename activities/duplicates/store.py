@@ -97,9 +97,12 @@ def stored_pairs_refresh_all(*, today: date | None = None) -> int:
     cluster_of = _cluster_order(matches)
     now, sides = timezone.now(), {}
     _pairs_drop(StoredDuplicatePair.objects.all())
-    StoredDuplicatePair.objects.bulk_create(
-        (_stored(m, cluster_of[m.a.key], sides, now) for m in matches), batch_size=1000
-    )
+    # A thousand rows built and written at a time: bulk_create makes a list of whatever it is
+    # given, and a regional scan finds hundreds of thousands of pairs.
+    for start in range(0, len(matches), 1000):
+        StoredDuplicatePair.objects.bulk_create(
+            [_stored(m, cluster_of[m.a.key], sides, now) for m in matches[start : start + 1000]]
+        )
     return len(matches)
 
 
