@@ -9,11 +9,11 @@ fixed number of queries however many activities there are.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from venues.accessibility import format_feature_list
 
@@ -129,22 +129,42 @@ def activity_rows(activity) -> list[dict[str, str]]:
     return rows
 
 
+# Activities read (with their rows' relations) per chunk: a city's whole timetable read at once
+# was one prefetch of 10,000 ids per relation, past SQLite's statement bound.
+EXPORT_CHUNK = 500
+
+
+def _in_chunks(activities: Iterable[ActivityPage]) -> Iterator[list[ActivityPage]]:
+    if not isinstance(activities, QuerySet):
+        yield list(activities)
+        return
+    # The ids in the queryset's order. Not values_list: a search's rank ordering is lost there
+    # (PostgreSQL is sent "ORDER BY 0"); bare instances keep the ordering's annotations.
+    bare = activities.select_related(None).prefetch_related(None).only("pk")
+    ids = [activity.pk for activity in bare]
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        part = ids[start : start + EXPORT_CHUNK]
+        by_pk = {activity.pk: activity for activity in activities.filter(pk__in=part)}
+        yield [by_pk[pk] for pk in part if pk in by_pk]
+
+
 def write_csv(activities: Iterable[ActivityPage], stream) -> None:
-    """Write the activities (in the order given) as a timetable spreadsheet CSV.
+    """Write the activities (in the order given) as a timetable spreadsheet CSV; a queryset is
+    read EXPORT_CHUNK activities at a time.
 
     Starts with a UTF-8 byte order mark so that Excel shows £ and accents correctly; our
     import accepts files with or without one.
     """
-    items = list(activities)
-    prefetch_related_objects(
-        items,
-        Prefetch("next_steps", queryset=ActivityPage.objects.select_related("provider")),
-    )
     stream.write("\ufeff")
     writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    for activity in items:
-        writer.writerows(
-            {column: formula_safe(value) for column, value in row.items()}
-            for row in activity_rows(activity)
+    for items in _in_chunks(activities):
+        prefetch_related_objects(
+            items,
+            Prefetch("next_steps", queryset=ActivityPage.objects.select_related("provider")),
         )
+        for activity in items:
+            writer.writerows(
+                {column: formula_safe(value) for column, value in row.items()}
+                for row in activity_rows(activity)
+            )

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from activities.imports import export as export_module
 from activities.imports.columns import ACTIVITY_FIELDS, COLUMNS, STANDARD_COLUMNS, slot_refs
 from activities.imports.export import activity_rows, write_csv
 from activities.imports.services import timetable_import, timetable_read
@@ -303,7 +304,8 @@ def test_export_query_count_does_not_grow_with_activities(django_assert_max_num_
         activity = ActivityFactory(parent=provider)
         ScheduleFactory(activity=activity)
 
-    with django_assert_max_num_queries(8):
+    # The ids in order, then each chunk's activities with their rows' relations.
+    with django_assert_max_num_queries(9):
         large = export(everything())
 
     assert (len(exported_rows(small)), len(exported_rows(large))) == (3, 9)
@@ -388,3 +390,16 @@ def test_export_lists_venue_shared_with_other_provider():
         ("TWO", "Shared Hall", "L8 1AA", "hearing_loop"),
     ]
     assert first.provider != second.provider
+
+
+def test_a_whole_list_is_read_in_chunks_and_written_in_its_order(monkeypatch):
+    timetable_import(
+        rows=[row(ref=f"R-{i}", title=f"Group {i}") for i in range(5)],
+        create_providers=True,
+        today=TODAY,
+    )
+    expected = export(list(everything()))  # a list: read at once
+    monkeypatch.setattr(export_module, "EXPORT_CHUNK", 2)
+    chunked = export(everything())
+    assert chunked == expected
+    assert [r["ref"] for r in exported_rows(chunked)] == [f"R-{i}" for i in range(5)]
