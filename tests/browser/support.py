@@ -38,6 +38,9 @@ def axe_violations(page) -> list[dict]:
             f"{AXE_JS} is missing: run `npm ci` (make test does) to install axe-core.",
             pytrace=False,
         )
+    # A page reached by a click may still be streaming in: scanning it then finds inputs whose
+    # labels have not arrived yet (seen on a loaded CI machine). Scan the whole document.
+    page.wait_for_load_state("load")
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
     # govern; a <script> tag with the source inline (add_script_tag) would be refused by it.
     page.evaluate(AXE_JS.read_text(encoding="utf-8"))
